@@ -1,0 +1,2 @@
+export { Trace } from './trace.decorator';
+export type { TraceOptions } from './trace-options.interface';

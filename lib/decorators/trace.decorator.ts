@@ -1,0 +1,55 @@
+import { toJsonSafe } from '../serialization';
+import { runInSpan } from '../tracing/run-in-span';
+import type { SpanDefinition } from '../tracing/span-definition';
+import type { SpanTypeName } from '../tracing/span-type';
+import { copyMetadata } from './copy-metadata';
+import { inputsRecorder } from './inputs-recorder';
+import type { TraceOptions } from './trace-options.interface';
+
+const TRACED = Symbol.for('nestjs-mlflow-tracing.traced');
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+/**
+ * Records every call of the method as an MLflow span, nested under the active span.
+ *
+ * @example
+ * ```ts
+ * @Trace(SpanType.LLM)
+ * async complete(prompt: string) { ... }
+ * ```
+ */
+export function Trace(spanTypeOrOptions?: SpanTypeName | TraceOptions): MethodDecorator {
+  const options: TraceOptions =
+    typeof spanTypeOrOptions === 'string' ? { spanType: spanTypeOrOptions } : (spanTypeOrOptions ?? {});
+  return (target, propertyKey, descriptor: PropertyDescriptor) => {
+    const original = descriptor.value as AnyFunction | undefined;
+    if (typeof original !== 'function' || (original as { [TRACED]?: true })[TRACED]) return descriptor;
+    const className = typeof target === 'function' ? target.name : target.constructor?.name;
+    const definition = defineSpan(options, original, `${className}.${String(propertyKey)}`);
+    descriptor.value = tracedFunction(original, definition);
+    return descriptor;
+  };
+}
+
+function defineSpan(options: TraceOptions, original: AnyFunction, defaultName: string): SpanDefinition {
+  return {
+    name: options.name ?? defaultName,
+    spanType: options.spanType,
+    attributes: options.attributes ? (toJsonSafe(options.attributes) as Record<string, never>) : undefined,
+    recordInputs: options.captureInputs === false ? undefined : inputsRecorder(original),
+    captureOutputs: options.captureOutputs !== false,
+  };
+}
+
+/** The wrapper keeps `this`, `name`, `length` and all Reflect metadata of the original. */
+export function tracedFunction(original: AnyFunction, definition: SpanDefinition): AnyFunction {
+  const traced = function (this: unknown, ...args: unknown[]) {
+    return runInSpan(definition, original, this, args);
+  };
+  Object.defineProperty(traced, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(traced, 'length', { value: original.length, configurable: true });
+  Object.defineProperty(traced, TRACED, { value: true });
+  copyMetadata(original, traced);
+  return traced;
+}

@@ -1,0 +1,51 @@
+import type { Provider } from '@nestjs/common';
+import { BatchingTraceExporter } from './export/batching-trace-exporter';
+import type { TraceExporter } from './export/trace-exporter.interface';
+import { ExperimentResolver } from './mlflow/experiment-resolver';
+import { MlflowHttpClient } from './mlflow/mlflow-http-client';
+import { MlflowTraceSink } from './mlflow/mlflow-trace-sink';
+import { MLFLOW_TRACING_OPTIONS } from './mlflow-tracing.module-definition';
+import { RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER } from './mlflow-tracing.constants';
+import type { MlflowTracingOptions } from './options/mlflow-tracing-options.interface';
+import { resolveOptions } from './options/resolve-options';
+import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
+import { Tracer } from './tracing/tracer';
+
+export const tracingProviders: Provider[] = [
+  {
+    provide: RESOLVED_TRACING_OPTIONS,
+    inject: [MLFLOW_TRACING_OPTIONS],
+    useFactory: (options: MlflowTracingOptions | undefined) => resolveOptions(options ?? {}),
+  },
+  { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
+  { provide: TRACE_EXPORTER, inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver], useFactory: createExporter },
+  {
+    provide: Tracer,
+    inject: [RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER],
+    useFactory: (options: ResolvedTracingOptions, exporter: TraceExporter) =>
+      new Tracer({
+        sampleRatio: options.sampleRatio,
+        defaultSpanType: options.defaultSpanType,
+        limits: options.limits,
+        exporter,
+      }),
+  },
+];
+
+function createResolver(options: ResolvedTracingOptions): ExperimentResolver {
+  return new ExperimentResolver(httpClient(options), options.experiment);
+}
+
+function createExporter(options: ResolvedTracingOptions, experiments: ExperimentResolver): TraceExporter {
+  if (options.exporter !== undefined) return options.exporter;
+  const sink = new MlflowTraceSink(httpClient(options), experiments, options.serviceName);
+  return new BatchingTraceExporter(sink, options.export);
+}
+
+function httpClient(options: ResolvedTracingOptions): MlflowHttpClient {
+  return new MlflowHttpClient({
+    trackingUri: options.trackingUri,
+    auth: options.auth,
+    requestTimeoutMs: options.export.requestTimeoutMs,
+  });
+}

@@ -1,0 +1,46 @@
+import { MlflowHttpError } from './mlflow-http.error';
+
+export type MlflowAuth = { token: string } | { username: string; password: string };
+
+export interface MlflowConnection {
+  /** `http(s)://host:port[/prefix]`, no trailing slash. */
+  readonly trackingUri: string;
+  readonly auth: MlflowAuth | undefined;
+  readonly requestTimeoutMs: number;
+}
+
+/** The HTTP calls MLflow needs, with auth and a timeout on each; non-2xx answers throw. */
+export class MlflowHttpClient {
+  private readonly authorization: string | undefined;
+
+  constructor(private readonly connection: MlflowConnection) {
+    this.authorization = authorizationHeader(connection.auth);
+  }
+
+  async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), {
+      'content-type': 'application/json',
+    });
+    const text = await response.text();
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  async send(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<Response> {
+    const all: Record<string, string> = { ...headers, 'user-agent': 'nestjs-mlflow-tracing' };
+    if (this.authorization !== undefined) all.authorization = this.authorization;
+    const response = await fetch(this.connection.trackingUri + path, {
+      method,
+      headers: all,
+      body,
+      signal: AbortSignal.timeout(this.connection.requestTimeoutMs),
+    });
+    if (!response.ok) throw await MlflowHttpError.from(method, path, response);
+    return response;
+  }
+}
+
+function authorizationHeader(auth: MlflowAuth | undefined): string | undefined {
+  if (auth === undefined) return undefined;
+  if ('token' in auth) return `Bearer ${auth.token}`;
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}

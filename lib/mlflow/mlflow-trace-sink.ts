@@ -1,0 +1,67 @@
+import type { FinishedTrace } from '../trace-model';
+import { ExperimentResolver } from './experiment-resolver';
+import { MlflowHttpClient } from './mlflow-http-client';
+import { MlflowHttpError } from './mlflow-http.error';
+import { TraceTag } from './mlflow-keys';
+import { encodeTraces } from './otlp/encode-spans';
+import { buildStartTraceBody } from './trace-info';
+import { encodeTracesJson } from './traces-json';
+
+const OTLP_PATH = '/v1/traces';
+const START_TRACE_PATH = '/api/3.0/mlflow/traces';
+const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
+
+/**
+ * Delivers finished traces the way MLflow's own SDK does: every span of a batch in one OTLP
+ * request (so they land in the server's span store), then one StartTraceV3 per trace with the
+ * authoritative trace info. A server without OTLP ingestion (404/501) gets `traces.json`
+ * artifacts instead, from then on.
+ */
+export class MlflowTraceSink {
+  private otlpUnsupported = false;
+
+  constructor(
+    private readonly client: MlflowHttpClient,
+    private readonly experiments: ExperimentResolver,
+    private readonly serviceName: string,
+  ) {}
+
+  async send(traces: readonly FinishedTrace[]): Promise<void> {
+    const experimentId = await this.experiments.resolve();
+    if (!this.otlpUnsupported) {
+      try {
+        await this.client.send('POST', OTLP_PATH, encodeTraces(traces, this.serviceName), {
+          'content-type': 'application/x-protobuf',
+          'x-mlflow-experiment-id': experimentId,
+        });
+      } catch (error) {
+        if (!(error instanceof MlflowHttpError) || (error.status !== 404 && error.status !== 501)) throw error;
+        this.otlpUnsupported = true;
+      }
+    }
+    await Promise.all(traces.map((trace) => this.startTrace(trace, experimentId)));
+  }
+
+  /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */
+  get usesArtifactFallback(): boolean {
+    return this.otlpUnsupported;
+  }
+
+  private async startTrace(trace: FinishedTrace, experimentId: string): Promise<void> {
+    const started = await this.client.json<{ trace?: { trace_info?: { tags?: Record<string, string> } } }>(
+      'POST',
+      START_TRACE_PATH,
+      buildStartTraceBody(trace, experimentId),
+    );
+    if (this.otlpUnsupported) await this.uploadSpans(trace, started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION]);
+  }
+
+  private async uploadSpans(trace: FinishedTrace, artifactLocation: string | undefined): Promise<void> {
+    const match = artifactLocation?.match(/^mlflow-artifacts:\/(?:\/[^/]*)?\/?(.*)$/);
+    if (!match) {
+      throw new Error(`MLflow gave trace ${trace.traceId} no mlflow-artifacts location (got ${artifactLocation})`);
+    }
+    const path = `${ARTIFACTS_PATH}${match[1].replace(/^\/+/, '')}/traces.json`;
+    await this.client.send('PUT', path, encodeTracesJson(trace), { 'content-type': 'application/json' });
+  }
+}

@@ -1,0 +1,54 @@
+import type { FinishedSpan, FinishedTrace, JsonValue } from '../../trace-model';
+import { SpanAttribute } from '../mlflow-keys';
+import { anyValue, keyValue } from './any-value';
+import { ProtobufWriter } from './protobuf-writer';
+
+const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+const SPAN_KIND_INTERNAL = 1;
+export const INSTRUMENTATION_SCOPE = 'nestjs-mlflow-tracing';
+
+/** An OTLP `ExportTraceServiceRequest` (protobuf) holding every span of the given traces. */
+export function encodeTraces(traces: readonly FinishedTrace[], serviceName: string): Buffer {
+  const scopeSpans = new ProtobufWriter().message(1, new ProtobufWriter().string(1, INSTRUMENTATION_SCOPE));
+  for (const trace of traces) {
+    for (const span of trace.spans) scopeSpans.message(2, encodeSpan(span, spanAttributes(trace, span)));
+  }
+  const resource = new ProtobufWriter().message(1, keyValue('service.name', serviceName));
+  const resourceSpans = new ProtobufWriter().message(1, resource).message(2, scopeSpans);
+  return new ProtobufWriter().message(1, resourceSpans).finish();
+}
+
+/** MLflow's span attributes: type, inputs, outputs, then the span's own, then user/session on the root. */
+export function spanAttributes(trace: FinishedTrace, span: FinishedSpan): Record<string, JsonValue> {
+  const attributes: Record<string, JsonValue> = { [SpanAttribute.SPAN_TYPE]: span.spanType };
+  if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
+  if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
+  Object.assign(attributes, span.attributes);
+  if (span.parentSpanIdHex === null) {
+    if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = trace.user;
+    if (trace.session !== undefined) attributes[SpanAttribute.SESSION_ID] = trace.session;
+  }
+  return attributes;
+}
+
+function encodeSpan(span: FinishedSpan, attributes: Record<string, JsonValue>): ProtobufWriter {
+  const writer = new ProtobufWriter()
+    .bytes(1, Buffer.from(span.traceIdHex, 'hex'))
+    .bytes(2, Buffer.from(span.spanIdHex, 'hex'));
+  if (span.parentSpanIdHex !== null) writer.bytes(4, Buffer.from(span.parentSpanIdHex, 'hex'));
+  writer
+    .string(5, span.name)
+    .int64(6, SPAN_KIND_INTERNAL)
+    .fixed64(7, span.startTimeNs)
+    .fixed64(8, span.endTimeNs);
+  for (const key of Object.keys(attributes)) writer.message(9, keyValue(key, attributes[key]));
+  for (const event of span.events) {
+    const encoded = new ProtobufWriter().fixed64(1, event.timeNs).string(2, event.name);
+    for (const key of Object.keys(event.attributes)) {
+      encoded.message(3, new ProtobufWriter().string(1, key).message(2, anyValue(event.attributes[key])));
+    }
+    writer.message(11, encoded);
+  }
+  const status = new ProtobufWriter().string(2, span.statusMessage).int64(3, STATUS_CODE[span.statusCode]);
+  return writer.message(15, status);
+}

@@ -1,0 +1,44 @@
+import type { TraceExporter } from '../export/trace-exporter.interface';
+import type { SerializationLimits } from '../serialization';
+import type { SpanTypeName } from '../tracing/span-type';
+
+export type MlflowAuthOptions = { token: string } | { username: string; password: string };
+
+/** How finished traces are queued and sent. */
+export interface ExportOptions {
+  /** Traces waiting to be sent beyond this are dropped and counted. Default 1000 (env `MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE`). */
+  maxQueueSize?: number;
+  /** Traces per OTLP request. Default 100. */
+  maxBatchSize?: number;
+  /** Milliseconds a finished trace may wait for others to share its request. Default 500. */
+  scheduledDelayMs?: number;
+  /** Milliseconds per HTTP request to MLflow. Default 30000 (env `MLFLOW_HTTP_REQUEST_TIMEOUT`, in seconds). */
+  requestTimeoutMs?: number;
+  /** Milliseconds the app's shutdown waits for pending traces. Default 5000. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface MlflowTracingOptions {
+  /** MLflow server, `http(s)://host:port`. Default: env `MLFLOW_TRACKING_URI`, else `http://localhost:5000`. */
+  trackingUri?: string;
+  /** Experiment id. Default: env `MLFLOW_EXPERIMENT_ID`. Wins over a name. */
+  experimentId?: string;
+  /** Experiment name, created when missing. Default: env `MLFLOW_EXPERIMENT_NAME`, else MLflow's Default experiment. */
+  experimentName?: string;
+  /** Default: env `MLFLOW_TRACKING_TOKEN` (bearer), else `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (basic). */
+  auth?: MlflowAuthOptions;
+  /** Kill switch: `false` makes every decorator a plain call and records nothing. Default true. */
+  enabled?: boolean;
+  /** Fraction of traces recorded, 0 to 1. Default: env `MLFLOW_TRACE_SAMPLING_RATIO`, else 1. */
+  sampleRatio?: number;
+  /** Span type of `@Trace()` spans that name none. Default `UNKNOWN`. */
+  defaultSpanType?: SpanTypeName;
+  /** Bounds on recorded inputs/outputs; past them values are cut with a visible marker. */
+  serialization?: Partial<SerializationLimits>;
+  /** OTLP `service.name` of this app. Default `nestjs-app`. */
+  serviceName?: string;
+  /** Queue and batch settings of the MLflow exporter. */
+  export?: ExportOptions;
+  /** Sends traces here instead of MLflow (for example an `InMemoryTraceExporter` in tests). */
+  exporter?: TraceExporter;
+}

@@ -1,0 +1,65 @@
+import type { TraceExporter } from '../export/trace-exporter.interface';
+import type { FinishedSpan, FinishedTrace } from '../trace-model';
+
+export interface SpanQuery {
+  name?: string | RegExp;
+  spanType?: string;
+}
+
+/**
+ * Keeps finished traces in memory instead of sending them: pass it as `exporter` in your own
+ * tests and assert on what your app recorded.
+ *
+ * @example
+ * const exporter = new InMemoryTraceExporter();
+ * MlflowTracingModule.forRoot({ exporter });
+ * // ... call your app ...
+ * expect(exporter.findSpan({ spanType: SpanType.LLM }).inputs).toEqual({ prompt: 'hi' });
+ */
+export class InMemoryTraceExporter implements TraceExporter {
+  private readonly traces: FinishedTrace[] = [];
+
+  export(trace: FinishedTrace): void {
+    this.traces.push(trace);
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
+
+  getTraces(): readonly FinishedTrace[] {
+    return this.traces;
+  }
+
+  getSpans(): FinishedSpan[] {
+    return this.traces.flatMap((trace) => trace.spans);
+  }
+
+  findSpans(query: SpanQuery = {}): FinishedSpan[] {
+    return this.getSpans().filter((span) => matches(span, query));
+  }
+
+  /** The single span matching `query`; throws a readable error when there is none or several. */
+  findSpan(query: SpanQuery): FinishedSpan {
+    const found = this.findSpans(query);
+    if (found.length !== 1) {
+      const names = this.getSpans().map((span) => `${span.name} (${span.spanType})`);
+      throw new Error(`Expected one span matching ${describe(query)}, found ${found.length}. Recorded: ${names.join(', ') || 'none'}`);
+    }
+    return found[0];
+  }
+
+  reset(): void {
+    this.traces.length = 0;
+  }
+}
+
+function matches(span: FinishedSpan, query: SpanQuery): boolean {
+  if (query.spanType !== undefined && span.spanType !== query.spanType) return false;
+  if (query.name === undefined) return true;
+  return typeof query.name === 'string' ? span.name === query.name : query.name.test(span.name);
+}
+
+function describe(query: SpanQuery): string {
+  return JSON.stringify({ name: query.name?.toString(), spanType: query.spanType });
+}

@@ -1,0 +1,24 @@
+import type { FinishedSpan } from './finished-span.interface';
+
+export type TraceState = 'OK' | 'ERROR';
+
+/** A whole trace, handed to the export stage once its root span has ended. */
+export interface FinishedTrace {
+  /** MLflow's id: `tr-` + the 32 hex chars of the OpenTelemetry trace id. */
+  readonly traceId: string;
+  readonly traceIdHex: string;
+  readonly rootSpan: FinishedSpan;
+  /** Every span of the trace, root included, in start order. */
+  readonly spans: readonly FinishedSpan[];
+  readonly state: TraceState;
+  readonly requestTimeMs: number;
+  readonly durationNs: bigint;
+  readonly user: string | undefined;
+  readonly session: string | undefined;
+  readonly clientRequestId: string | undefined;
+  /** Explicit previews; when absent they are derived from the root span. */
+  readonly requestPreview: string | undefined;
+  readonly responsePreview: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly metadata: Readonly<Record<string, string>>;
+}

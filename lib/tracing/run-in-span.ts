@@ -1,0 +1,41 @@
+import { NOT_SAMPLED, spanStorage } from './span-context';
+import type { SpanDefinition } from './span-definition';
+import type { SpanRecord } from './span-record';
+import { startSpan } from './start-span';
+import { trackResult } from './track-result';
+
+/**
+ * Calls `fn` inside a new span. User errors pass through unchanged; a failure of our own
+ * bookkeeping never reaches the caller (the call then simply runs untraced).
+ */
+export function runInSpan<T>(
+  definition: SpanDefinition,
+  fn: (...args: unknown[]) => T,
+  thisArg: unknown,
+  args: unknown[],
+): T {
+  let span: SpanRecord | typeof NOT_SAMPLED | undefined;
+  try {
+    span = startSpan(definition.name, definition.spanType);
+    if (span !== undefined && span !== NOT_SAMPLED) describeCall(span, definition, args);
+  } catch {
+    span = undefined;
+  }
+  if (span === undefined) return fn.apply(thisArg, args);
+  if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, Reflect.apply, fn, thisArg, args) as T;
+
+  let result: T;
+  try {
+    result = spanStorage.run(span, Reflect.apply, fn, thisArg, args) as T;
+  } catch (error) {
+    span.recordException(error);
+    span.end();
+    throw error;
+  }
+  return trackResult(span, result, definition.captureOutputs);
+}
+
+function describeCall(span: SpanRecord, definition: SpanDefinition, args: unknown[]): void {
+  if (definition.attributes !== undefined) Object.assign(span.attributes, definition.attributes);
+  if (definition.recordInputs !== undefined) span.setInputs(definition.recordInputs(args));
+}

@@ -1,0 +1,151 @@
+import { toJsonSafe } from '../serialization';
+import type {
+  EventAttributeValue,
+  FinishedSpan,
+  FinishedSpanEvent,
+  JsonValue,
+  SpanStatusCode,
+} from '../trace-model';
+import { nowMs, toEpochNs } from './clock';
+import { describeError } from './describe-error';
+import { randomNonZeroWord, randomWord, wordToHex } from './ids';
+import type { ChatMessage, LiveSpan, TokenUsage } from './live-span.interface';
+import type { SpanTypeName } from './span-type';
+import type { TraceRecord } from './trace-record';
+
+/**
+ * The one object a recorded span costs on the request path. Ids stay numbers and times stay
+ * monotonic milliseconds until the export stage reads them through the getters below.
+ */
+export class SpanRecord implements LiveSpan, FinishedSpan {
+  readonly startMs = nowMs();
+  endMs: number | undefined;
+  statusCode: SpanStatusCode = 'UNSET';
+  statusMessage = '';
+  inputs: JsonValue | undefined;
+  outputs: JsonValue | undefined;
+  attributes: Record<string, JsonValue> = {};
+  events: FinishedSpanEvent[] = [];
+  private readonly idHigh = randomWord();
+  private readonly idLow = randomNonZeroWord();
+
+  constructor(
+    readonly trace: TraceRecord,
+    readonly parent: SpanRecord | undefined,
+    public name: string,
+    public spanType: string,
+  ) {}
+
+  get isRecording(): boolean {
+    return this.endMs === undefined && !this.trace.closed;
+  }
+
+  get spanId(): string {
+    return this.spanIdHex;
+  }
+
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  get spanIdHex(): string {
+    return wordToHex(this.idHigh) + wordToHex(this.idLow);
+  }
+
+  get traceIdHex(): string {
+    return this.trace.traceIdHex;
+  }
+
+  get parentSpanIdHex(): string | null {
+    return this.parent ? this.parent.spanIdHex : null;
+  }
+
+  get startTimeNs(): bigint {
+    return toEpochNs(this.startMs);
+  }
+
+  get endTimeNs(): bigint {
+    return toEpochNs(this.endMs ?? this.startMs);
+  }
+
+  setInputs(inputs: unknown): this {
+    if (this.isRecording) this.inputs = toJsonSafe(inputs, this.trace.limits);
+    return this;
+  }
+
+  setOutputs(outputs: unknown): this {
+    if (this.isRecording) this.outputs = toJsonSafe(outputs, this.trace.limits);
+    return this;
+  }
+
+  setAttribute(key: string, value: unknown): this {
+    if (this.isRecording) this.attributes[key] = toJsonSafe(value, this.trace.limits);
+    return this;
+  }
+
+  setAttributes(attributes: Record<string, unknown>): this {
+    for (const key of Object.keys(attributes)) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  setSpanType(spanType: SpanTypeName): this {
+    if (this.isRecording) this.spanType = spanType;
+    return this;
+  }
+
+  setTokenUsage(usage: TokenUsage): this {
+    const input = finiteOrZero(usage.input_tokens);
+    const output = finiteOrZero(usage.output_tokens);
+    const total = usage.total_tokens === undefined ? input + output : finiteOrZero(usage.total_tokens);
+    return this.setAttribute('mlflow.chat.tokenUsage', {
+      ...usage,
+      input_tokens: input,
+      output_tokens: output,
+      total_tokens: total,
+    });
+  }
+
+  setChatMessages(messages: readonly ChatMessage[]): this {
+    return this.setInputs({ messages });
+  }
+
+  addEvent(name: string, attributes: Record<string, EventAttributeValue> = {}): this {
+    if (this.isRecording) this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
+    return this;
+  }
+
+  recordException(error: unknown): this {
+    if (!this.isRecording) return this;
+    const { type, message, stack } = describeError(error);
+    this.statusCode = 'ERROR';
+    this.statusMessage = `${type}: ${message}`;
+    return this.addEvent('exception', {
+      'exception.type': type,
+      'exception.message': message,
+      'exception.stacktrace': stack,
+    });
+  }
+
+  end(outputs?: unknown): void {
+    if (!this.isRecording) return;
+    if (outputs !== undefined) this.setOutputs(outputs);
+    this.endMs = nowMs();
+    if (this.statusCode === 'UNSET') this.statusCode = 'OK';
+    if (this.parent === undefined) this.trace.finish();
+  }
+
+  /** Ends with a call's result as outputs, unless outputs were set explicitly during the call. */
+  endWithResult(result: unknown): void {
+    if (result !== undefined && this.outputs === undefined && this.isRecording) this.setOutputs(result);
+    this.end();
+  }
+
+  /** Closes a span its root outlived; its end is the root's end and its status stays UNSET. */
+  closeAt(endMs: number): void {
+    if (this.endMs === undefined) this.endMs = endMs;
+  }
+}
+
+function finiteOrZero(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}

@@ -1,0 +1,39 @@
+import { safeStringify, toJsonSafe } from '../serialization';
+import type { SpanRecord } from './span-record';
+
+/** Cap on chunk events per span: a stream that never ends must not grow memory forever. */
+export const MAX_RECORDED_CHUNKS = 1000;
+
+/** Collects what a stream emits: MLflow chunk events and the outputs, both bounded. */
+export class StreamRecorder {
+  private readonly items: unknown[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly span: SpanRecord,
+    private readonly captureOutputs: boolean,
+    private readonly asChunkEvents: boolean,
+  ) {}
+
+  record(item: unknown): void {
+    const index = this.count++;
+    if (!this.span.isRecording || index >= MAX_RECORDED_CHUNKS) return;
+    const snapshot = toJsonSafe(item, this.span.trace.limits);
+    if (this.captureOutputs && this.items.length < this.span.trace.limits.maxArrayLength) {
+      this.items.push(snapshot);
+    }
+    if (this.asChunkEvents) {
+      this.span.addEvent(`mlflow.chunk.item.${index}`, { 'mlflow.chunk.value': safeStringify(snapshot) });
+    }
+  }
+
+  /** Outputs: the collected chunks; an Observable that emitted exactly one value records that value. */
+  end(error?: unknown): void {
+    if (error !== undefined) this.span.recordException(error);
+    if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
+    if (!this.captureOutputs) return this.span.end();
+    const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;
+    if (this.span.isRecording) this.span.outputs = single ? (this.items[0] as never) : (this.items as never);
+    this.span.end();
+  }
+}

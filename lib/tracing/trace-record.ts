@@ -1,0 +1,73 @@
+import type { SerializationLimits } from '../serialization';
+import type { FinishedTrace, TraceState } from '../trace-model';
+import { toEpochMs } from './clock';
+import { randomNonZeroWord, randomWord, wordToHex } from './ids';
+import type { SpanRecord } from './span-record';
+
+/** Where a trace goes when its root span ends: the tracer that started it. */
+export interface TraceOwner {
+  readonly limits: SerializationLimits;
+  readonly defaultSpanType: string;
+  onTraceFinished(trace: TraceRecord): void;
+}
+
+/** Trace-level state shared by every span of one trace. */
+export class TraceRecord implements FinishedTrace {
+  readonly spans: SpanRecord[] = [];
+  closed = false;
+  user: string | undefined;
+  session: string | undefined;
+  clientRequestId: string | undefined;
+  requestPreview: string | undefined;
+  responsePreview: string | undefined;
+  tags: Record<string, string> = {};
+  metadata: Record<string, string> = {};
+  private hex: string | undefined;
+
+  constructor(
+    readonly owner: TraceOwner,
+    /** The caller's trace id when a distributed trace is continued, else a fresh one. */
+    traceIdHex?: string,
+  ) {
+    this.hex = traceIdHex;
+  }
+
+  get limits(): SerializationLimits {
+    return this.owner.limits;
+  }
+
+  get traceIdHex(): string {
+    this.hex ??=
+      wordToHex(randomWord()) + wordToHex(randomWord()) + wordToHex(randomWord()) + wordToHex(randomNonZeroWord());
+    return this.hex;
+  }
+
+  get traceId(): string {
+    return `tr-${this.traceIdHex}`;
+  }
+
+  get rootSpan(): SpanRecord {
+    return this.spans[0];
+  }
+
+  get state(): TraceState {
+    return this.rootSpan.statusCode === 'ERROR' ? 'ERROR' : 'OK';
+  }
+
+  get requestTimeMs(): number {
+    return toEpochMs(this.rootSpan.startMs);
+  }
+
+  get durationNs(): bigint {
+    return this.rootSpan.endTimeNs - this.rootSpan.startTimeNs;
+  }
+
+  /** Called once, when the root span ends: spans still open are closed at the root's end. */
+  finish(): void {
+    if (this.closed) return;
+    const endMs = this.rootSpan.endMs!;
+    for (const span of this.spans) span.closeAt(endMs);
+    this.closed = true;
+    this.owner.onTraceFinished(this);
+  }
+}

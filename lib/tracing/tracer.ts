@@ -1,0 +1,45 @@
+import type { TraceExporter } from '../export/trace-exporter.interface';
+import type { SerializationLimits } from '../serialization';
+import { SpanRecord } from './span-record';
+import { TraceOwner, TraceRecord } from './trace-record';
+
+export interface TracerSettings {
+  /** Fraction of new traces recorded, 0..1. */
+  readonly sampleRatio: number;
+  readonly defaultSpanType: string;
+  readonly limits: SerializationLimits;
+  readonly exporter: TraceExporter;
+}
+
+/** Starts spans and hands each finished trace to the export stage; nothing else. */
+export class Tracer implements TraceOwner {
+  readonly limits: SerializationLimits;
+  readonly defaultSpanType: string;
+
+  constructor(private readonly settings: TracerSettings) {
+    this.limits = settings.limits;
+    this.defaultSpanType = settings.defaultSpanType;
+  }
+
+  /** A new root span, or `undefined` when this trace is not sampled. */
+  startRootSpan(name: string, spanType: string, remoteTraceIdHex?: string): SpanRecord | undefined {
+    const ratio = this.settings.sampleRatio;
+    if (ratio < 1 && !(Math.random() < ratio)) return undefined;
+    const trace = new TraceRecord(this, remoteTraceIdHex);
+    const span = new SpanRecord(trace, undefined, name, spanType);
+    trace.spans.push(span);
+    return span;
+  }
+
+  onTraceFinished(trace: TraceRecord): void {
+    this.settings.exporter.export(trace);
+  }
+
+  forceFlush(timeoutMs?: number): Promise<void> {
+    return this.settings.exporter.forceFlush(timeoutMs);
+  }
+
+  shutdown(timeoutMs?: number): Promise<void> {
+    return this.settings.exporter.shutdown(timeoutMs);
+  }
+}

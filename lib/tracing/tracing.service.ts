@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { LiveSpan } from './live-span.interface';
+import { NOOP_SPAN } from './noop-span';
+import { activeSpanRecord, NOT_SAMPLED, spanStorage } from './span-context';
+import type { SpanOptions } from './span-options.interface';
+import { SpanRecord } from './span-record';
+import { startSpan } from './start-span';
+import { trackResult } from './track-result';
+import type { TraceUpdate } from './trace-update.interface';
+import { Tracer } from './tracer';
+
+/** What a decorator cannot do: manual spans, the current span, trace-level fields, flushing. */
+@Injectable()
+export class TracingService {
+  constructor(private readonly tracer: Tracer) {}
+
+  /**
+   * Runs `fn` inside a new span (nested under the active one) and ends it when the result is
+   * done, as `@Trace` does. Errors are recorded and rethrown unchanged.
+   */
+  withSpan<T>(nameOrOptions: string | SpanOptions, fn: (span: LiveSpan) => T): T {
+    const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
+    const span = this.open(options);
+    if (span === undefined) return fn(NOOP_SPAN);
+    if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, fn, NOOP_SPAN);
+    let result: T;
+    try {
+      result = spanStorage.run(span, fn, span);
+    } catch (error) {
+      span.recordException(error);
+      span.end();
+      throw error;
+    }
+    return trackResult(span, result, true);
+  }
+
+  /** Opens a span you end yourself with `span.end()`. It does not become the active span. */
+  startSpan(options: SpanOptions): LiveSpan {
+    const span = this.open(options);
+    return span === undefined || span === NOT_SAMPLED ? NOOP_SPAN : span;
+  }
+
+  /** The active span, or a no-op span when none is recorded. */
+  getCurrentSpan(): LiveSpan {
+    return activeSpanRecord() ?? NOOP_SPAN;
+  }
+
+  /** MLflow id (`tr-…`) of the active trace, if one is recorded. */
+  getActiveTraceId(): string | undefined {
+    return activeSpanRecord()?.traceId;
+  }
+
+  /** Sets trace-level fields of the active trace; ignored when no trace is recorded. */
+  updateCurrentTrace(update: TraceUpdate): void {
+    const trace = activeSpanRecord()?.trace;
+    if (trace === undefined || trace.closed) return;
+    if (update.tags) Object.assign(trace.tags, stringValues(update.tags));
+    if (update.metadata) Object.assign(trace.metadata, stringValues(update.metadata));
+    if (update.user !== undefined) trace.user = String(update.user);
+    if (update.session !== undefined) trace.session = String(update.session);
+    if (update.clientRequestId !== undefined) trace.clientRequestId = String(update.clientRequestId);
+    if (update.requestPreview !== undefined) trace.requestPreview = String(update.requestPreview);
+    if (update.responsePreview !== undefined) trace.responsePreview = String(update.responsePreview);
+  }
+
+  /** Waits until every finished trace so far has been delivered (or counted as dropped). */
+  flush(timeoutMs?: number): Promise<void> {
+    return this.tracer.forceFlush(timeoutMs);
+  }
+
+  private open(options: SpanOptions): SpanRecord | typeof NOT_SAMPLED | undefined {
+    const parent = options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
+    const span = startSpan(options.name, options.spanType, parent);
+    if (span instanceof SpanRecord) {
+      if (options.attributes) span.setAttributes(options.attributes);
+      if (options.inputs !== undefined) span.setInputs(options.inputs);
+    }
+    return span;
+  }
+}
+
+function asParent(parent: LiveSpan): SpanRecord | typeof NOT_SAMPLED {
+  return parent instanceof SpanRecord ? parent : NOT_SAMPLED;
+}
+
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(record)) out[key] = String(record[key]);
+  return out;
+}

@@ -1,0 +1,55 @@
+import { isObservable } from 'rxjs';
+import type { SpanRecord } from './span-record';
+import { traceAsyncIterable } from './trace-async-iterable';
+import { traceObservable } from './trace-observable';
+import { traceNodeStream } from './trace-node-stream';
+
+/**
+ * Ends `span` when `result` is really finished: at once for plain values, on settle for
+ * promises, on complete/error/unsubscribe for Observables, on exhaustion for async iterables.
+ * Returns what the caller gets back: the same object whenever that keeps the span correct.
+ */
+export function trackResult<T>(span: SpanRecord, result: T, captureOutputs: boolean): T {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+    captureOutputs ? span.endWithResult(result) : span.end();
+    return result;
+  }
+  try {
+    return trackObject(span, result, captureOutputs);
+  } catch {
+    span.end();
+    return result;
+  }
+}
+
+function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: boolean): T {
+  const endOk = (value: unknown) => (captureOutputs ? span.endWithResult(value) : span.end());
+  const endError = (error: unknown) => {
+    span.recordException(error);
+    span.end();
+  };
+  if (result instanceof Promise) {
+    // The caller keeps the very same promise; our branch swallows nothing it would see.
+    result.then(endOk, endError);
+    return result;
+  }
+  const candidate = result as Record<PropertyKey, unknown>;
+  if (typeof candidate.then === 'function') {
+    // A foreign thenable may be lazy (a query builder): adopt it once, hand back a Promise.
+    return new Promise((resolve, reject) => {
+      (candidate.then as PromiseLike<unknown>['then'])(
+        (value) => (endOk(value), resolve(value)),
+        (error) => (endError(error), reject(error)),
+      );
+    }) as T;
+  }
+  if (isObservable(result)) return traceObservable(span, result, captureOutputs) as T;
+  if (typeof candidate.pipe === 'function' && typeof candidate.on === 'function') {
+    return traceNodeStream(span, result as never) as T;
+  }
+  if (typeof candidate[Symbol.asyncIterator] === 'function' && typeof candidate.getReader !== 'function') {
+    return traceAsyncIterable(span, result as unknown as AsyncIterable<unknown>, captureOutputs) as T;
+  }
+  endOk(result);
+  return result;
+}
