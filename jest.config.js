@@ -25,6 +25,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/mlflow-server/integration-timeout.ts'],
       globalSetup: '<rootDir>/test/mlflow-server/global-setup.ts',
       globalTeardown: '<rootDir>/test/mlflow-server/global-teardown.ts',
     },

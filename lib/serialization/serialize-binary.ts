@@ -4,11 +4,12 @@ import { truncateString, truncatedItemsMarker } from './truncate-string';
 /*
  * Binary data is summarized in a readable, bounded shape rather than JSON.stringify's
  * `{ "0": 1, "1": 2, ... }` (typed arrays) or `{}` (ArrayBuffer):
- *   Buffer                          -> { type: 'Buffer', base64 }          (base64 obeys maxStringLength)
- *   typed arrays (Uint8Array, ...)  -> { type: 'Uint8Array', length, data } (length = element count)
- *   DataView, ArrayBuffer,
- *   SharedArrayBuffer               -> { type: 'DataView', length, data }   (length = byte count, data = bytes)
- * `data` obeys maxArrayLength like any array.
+ *   Buffer                   -> { type: 'Buffer', base64 }     (base64 obeys maxStringLength)
+ *   typed arrays             -> { type: 'Float32Array', length, data }
+ *                               (length = element count, data = the elements)
+ *   DataView, ArrayBuffer,   -> { type: 'DataView', length, data }
+ *   SharedArrayBuffer           (length = byte count, data = the bytes)
+ * `type` is the class name, and `data` obeys maxArrayLength like any array.
  */
 
 // A type alias, not an interface, so that it is assignable to a JSON object type.

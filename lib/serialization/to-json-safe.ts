@@ -86,8 +86,9 @@ function serializeObject(
     }
     if (useToJSON) {
       const toJSON = (obj as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function')
+      if (typeof toJSON === 'function') {
         return serializeToJSON(obj, toJSON as ToJSON, depth, limits, path);
+      }
     }
     return copyProperties(obj, {}, depth, limits, path);
   } catch (error) {
@@ -123,8 +124,9 @@ function serializeNonPlainObject(
   if (types.isBoxedPrimitive(obj)) return serializeValue(unbox(obj), depth, limits, path);
   if (useToJSON) {
     const toJSON = (obj as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function')
+    if (typeof toJSON === 'function') {
       return serializeToJSON(obj, toJSON as ToJSON, depth, limits, path);
+    }
   }
   // Class instances, like JSON.stringify: own enumerable keys only, prototype getters skipped.
   return copyProperties(obj, {}, depth, limits, path);

@@ -274,7 +274,6 @@ describe('toJsonSafe', () => {
     });
 
     it('unwraps boxed primitives like JSON.stringify', () => {
-      // eslint-disable-next-line no-new-wrappers
       expect(toJsonSafe([new String('s'), new Number(2), new Boolean(false)])).toEqual([
         's',
         2,
