@@ -1,4 +1,4 @@
-import { parameterNames } from './parameter-names';
+import { parameterNames, restParameterIndex } from './parameter-names';
 
 /**
  * Builds `{ question: "hi", topK: 3 }` from a call's arguments. Parameter names are read on the
@@ -10,7 +10,7 @@ export function inputsRecorder(fn: (...args: never[]) => unknown): (args: readon
   return (args) => {
     if (names === undefined) {
       names = parameterNames(fn);
-      restIndex = restParameterIndex(fn, names.length);
+      restIndex = restParameterIndex(fn);
     }
     const inputs: Record<string, unknown> = {};
     for (let i = 0; i < args.length; i++) {
@@ -22,12 +22,4 @@ export function inputsRecorder(fn: (...args: never[]) => unknown): (args: readon
     }
     return inputs;
   };
-}
-
-function restParameterIndex(fn: (...args: never[]) => unknown, count: number): number {
-  try {
-    return /\.\.\.\s*[A-Za-z_$][\w$]*\s*\)/.test(Function.prototype.toString.call(fn).split('{')[0]) ? count - 1 : -1;
-  } catch {
-    return -1;
-  }
 }

@@ -16,6 +16,20 @@ export function parameterNames(fn: (...args: never[]) => unknown): string[] {
     .filter((name): name is string => name !== undefined);
 }
 
+/** Index of a trailing rest parameter (`...rest`), or -1. Read from the same parsed list as the names. */
+export function restParameterIndex(fn: (...args: never[]) => unknown): number {
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return -1;
+  }
+  const list = parameterList(stripComments(source));
+  if (list === undefined) return -1;
+  const parts = splitTopLevel(list).filter((raw) => raw.trim() !== '');
+  return parts.length > 0 && parts[parts.length - 1].trim().startsWith('...') ? parts.length - 1 : -1;
+}
+
 function stripComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
 }

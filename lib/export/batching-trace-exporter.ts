@@ -39,7 +39,7 @@ export class BatchingTraceExporter implements TraceExporter {
   }
 
   getStats(): ExportStats {
-    return { ...this.stats, dropped: { ...this.stats.dropped }, pending: this.queue.length + this.inFlightCount() };
+    return { ...this.stats, dropped: { ...this.stats.dropped }, pending: this.queue.length + this.stats.pending };
   }
 
   async forceFlush(timeoutMs = 30_000): Promise<void> {
@@ -92,10 +92,6 @@ export class BatchingTraceExporter implements TraceExporter {
     } finally {
       this.stats.pending -= batch.length;
     }
-  }
-
-  private inFlightCount(): number {
-    return this.stats.pending;
   }
 
   private drop(reason: DropReason, count: number): void {

@@ -1,4 +1,5 @@
 import type { FinishedTrace } from '../trace-model';
+import type { ExportStats } from './export-stats';
 
 /**
  * The export stage's entry point. `export` is called on the request path when a root span
@@ -10,4 +11,6 @@ export interface TraceExporter {
   forceFlush(timeoutMs?: number): Promise<void>;
   /** Flushes, then refuses further traces. Safe to call more than once. */
   shutdown(timeoutMs?: number): Promise<void>;
+  /** Delivery counters, for exporters that keep them. */
+  getStats?(): ExportStats;
 }

@@ -27,9 +27,12 @@ export class StreamRecorder {
     }
   }
 
-  /** Outputs: the collected chunks; an Observable that emitted exactly one value records that value. */
-  end(error?: unknown): void {
-    if (error !== undefined) this.span.recordException(error);
+  /**
+   * Outputs: the collected chunks; an Observable that emitted exactly one value records that value.
+   * Pass the error when the stream failed, even if it is `undefined` (`throw undefined` is a failure too).
+   */
+  end(...failure: [] | [error: unknown]): void {
+    if (failure.length > 0) this.span.recordException(failure[0]);
     if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
     if (!this.captureOutputs) return this.span.end();
     const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;

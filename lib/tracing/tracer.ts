@@ -1,3 +1,4 @@
+import type { ExportStats } from '../export/export-stats';
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
 import { SpanRecord } from './span-record';
@@ -32,7 +33,17 @@ export class Tracer implements TraceOwner {
   }
 
   onTraceFinished(trace: TraceRecord): void {
-    this.settings.exporter.export(trace);
+    // Called when the root span ends, on the user's call path: a broken exporter must not
+    // throw into user code (or leave a rejected promise behind an awaited call).
+    try {
+      this.settings.exporter.export(trace);
+    } catch {
+      // The trace is lost; the user's call goes on.
+    }
+  }
+
+  getExportStats(): ExportStats | undefined {
+    return this.settings.exporter.getStats?.();
   }
 
   forceFlush(timeoutMs?: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ExportStats } from '../export/export-stats';
 import type { LiveSpan } from './live-span.interface';
 import { NOOP_SPAN } from './noop-span';
 import { activeSpanRecord, NOT_SAMPLED, spanStorage } from './span-context';
@@ -66,6 +67,11 @@ export class TracingService {
   /** Waits until every finished trace so far has been delivered (or counted as dropped). */
   flush(timeoutMs?: number): Promise<void> {
     return this.tracer.forceFlush(timeoutMs);
+  }
+
+  /** How many traces were exported and how many were dropped, by reason (`undefined` for exporters that keep no count). */
+  getExportStats(): ExportStats | undefined {
+    return this.tracer.getExportStats();
   }
 
   private open(options: SpanOptions): SpanRecord | typeof NOT_SAMPLED | undefined {

@@ -37,10 +37,16 @@ function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: bo
   if (typeof candidate.then === 'function') {
     // A foreign thenable may be lazy (a query builder): adopt it once, hand back a Promise.
     return new Promise((resolve, reject) => {
-      (candidate.then as PromiseLike<unknown>['then'])(
-        (value) => (endOk(value), resolve(value)),
-        (error) => (endError(error), reject(error)),
-      );
+      try {
+        (candidate.then as PromiseLike<unknown>['then'])(
+          (value) => (endOk(value), resolve(value)),
+          (error) => (endError(error), reject(error)),
+        );
+      } catch (error) {
+        // A `then` that throws rejects, as `await` would; the span must still end.
+        endError(error);
+        reject(error);
+      }
     }) as T;
   }
   if (isObservable(result)) return traceObservable(span, result, captureOutputs) as T;

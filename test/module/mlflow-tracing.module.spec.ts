@@ -1,0 +1,90 @@
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { InMemoryTraceExporter, MlflowTracingConfigError, MlflowTracingModule, Trace, TracingService } from '../../lib';
+
+@Injectable()
+class FeatureService {
+  constructor(readonly tracing: TracingService) {}
+
+  @Trace()
+  work(n: number) {
+    return n * 2;
+  }
+}
+
+/** A feature module that does not import the tracing module: it is global. */
+@Module({ providers: [FeatureService], exports: [FeatureService] })
+class FeatureModule {}
+
+describe('MlflowTracingModule', () => {
+  it('is global: feature modules inject TracingService without importing anything', async () => {
+    const exporter = new InMemoryTraceExporter();
+    const moduleRef = await Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ exporter }), FeatureModule],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const feature = app.get(FeatureService);
+    expect(feature.tracing).toBeInstanceOf(TracingService);
+    expect(feature.work(21)).toBe(42);
+    expect(exporter.findSpan({ name: 'FeatureService.work' }).outputs).toBe(42);
+    await app.close();
+  });
+
+  it('forRootAsync reads its options from ConfigService', async () => {
+    const exporter = new InMemoryTraceExporter();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ TRACE_TYPE: 'CHAIN' })] }),
+        MlflowTracingModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({ exporter, defaultSpanType: config.get<string>('TRACE_TYPE') }),
+        }),
+        FeatureModule,
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    app.get(FeatureService).work(1);
+    expect(exporter.findSpan({ name: 'FeatureService.work' }).spanType).toBe('CHAIN');
+    await app.close();
+  });
+
+  it('fails at startup on a bad option, naming it', async () => {
+    const compile = Test.createTestingModule({ imports: [MlflowTracingModule.forRoot({ sampleRatio: 1.5 })] }).compile();
+    await expect(compile).rejects.toThrow(MlflowTracingConfigError);
+    await expect(
+      Test.createTestingModule({ imports: [MlflowTracingModule.forRoot({ trackingUri: 'localhost' })] }).compile(),
+    ).rejects.toThrow(/trackingUri/);
+  });
+
+  it('enabled: false leaves methods untouched and records nothing', async () => {
+    const exporter = new InMemoryTraceExporter();
+    const moduleRef = await Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ exporter, enabled: false }), FeatureModule],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    expect(app.get(FeatureService).work(2)).toBe(4);
+    expect(exporter.getTraces()).toHaveLength(0);
+    await app.close();
+  });
+
+  it('starts even when MLflow is unreachable, and counts the traces it could not deliver', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MlflowTracingModule.forRoot({ trackingUri: 'http://127.0.0.1:9', export: { requestTimeoutMs: 2000 } }),
+        FeatureModule,
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const feature = app.get(FeatureService);
+    expect(feature.work(5)).toBe(10);
+    await feature.tracing.flush();
+    expect(feature.tracing.getExportStats()).toEqual({
+      exported: 0,
+      dropped: { queue_full: 0, send_failed: 1, shutdown: 0 },
+      pending: 0,
+    });
+    await app.close();
+  });
+});
