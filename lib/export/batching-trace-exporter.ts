@@ -20,7 +20,7 @@ export class BatchingTraceExporter implements TraceExporter {
   private readonly logger = new Logger('MlflowTracing');
   private readonly queue: FinishedTrace[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stats: ExportStats = { exported: 0, dropped: { queue_full: 0, send_failed: 0, shutdown: 0 }, pending: 0 };
+  private readonly stats: ExportStats = { exported: 0, dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 }, pending: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastErrorLogged = '';

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { ExportStats } from '../export/export-stats';
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
@@ -16,6 +17,8 @@ export interface TracerSettings {
 export class Tracer implements TraceOwner {
   readonly limits: SerializationLimits;
   readonly defaultSpanType: string;
+  private readonly logger = new Logger('MlflowTracing');
+  private exporterErrors = 0;
 
   constructor(private readonly settings: TracerSettings) {
     this.limits = settings.limits;
@@ -37,13 +40,17 @@ export class Tracer implements TraceOwner {
     // throw into user code (or leave a rejected promise behind an awaited call).
     try {
       this.settings.exporter.export(trace);
-    } catch {
-      // The trace is lost; the user's call goes on.
+    } catch (error) {
+      if (this.exporterErrors++ === 0) {
+        this.logger.error(`The trace exporter threw; traces it refuses are counted as dropped: ${String(error)}`);
+      }
     }
   }
 
   getExportStats(): ExportStats | undefined {
-    return this.settings.exporter.getStats?.();
+    const stats = this.settings.exporter.getStats?.();
+    if (stats !== undefined) stats.dropped.exporter_error += this.exporterErrors;
+    return stats;
   }
 
   forceFlush(timeoutMs?: number): Promise<void> {

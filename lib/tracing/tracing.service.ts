@@ -74,14 +74,19 @@ export class TracingService {
     return this.tracer.getExportStats();
   }
 
+  /** Never throws: bad options (a throwing getter, say) give an unrecorded span instead. */
   private open(options: SpanOptions): SpanRecord | typeof NOT_SAMPLED | undefined {
-    const parent = options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
-    const span = startSpan(options.name, options.spanType, parent);
-    if (span instanceof SpanRecord) {
-      if (options.attributes) span.setAttributes(options.attributes);
-      if (options.inputs !== undefined) span.setInputs(options.inputs);
+    try {
+      const parent = options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
+      const span = startSpan(String(options.name), options.spanType, parent);
+      if (span instanceof SpanRecord) {
+        if (options.attributes) span.setAttributes(options.attributes);
+        if (options.inputs !== undefined) span.setInputs(options.inputs);
+      }
+      return span;
+    } catch {
+      return undefined;
     }
-    return span;
   }
 }
 

@@ -82,7 +82,7 @@ describe('MlflowTracingModule', () => {
     await feature.tracing.flush();
     expect(feature.tracing.getExportStats()).toEqual({
       exported: 0,
-      dropped: { queue_full: 0, send_failed: 1, shutdown: 0 },
+      dropped: { queue_full: 0, send_failed: 1, shutdown: 0, exporter_error: 0 },
       pending: 0,
     });
     await app.close();

@@ -222,6 +222,23 @@ describe('tracing never throws into user code', () => {
     });
   });
 
+  it('counts the traces a throwing exporter refused, by reason', async () => {
+    const zero = { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 };
+    const exporter = {
+      export: () => {
+        throw new Error('broken');
+      },
+      forceFlush: async () => undefined,
+      shutdown: async () => undefined,
+      getStats: () => ({ exported: 0, dropped: { ...zero }, pending: 0 }),
+    };
+    const { app } = await bootWithMemoryExporter({ providers: [Worker] }, { exporter });
+    app.get(Worker).nested(1);
+    app.get(Worker).nested(2);
+    expect(app.get(TracingService).getExportStats()).toEqual({ exported: 0, dropped: { ...zero, exporter_error: 2 }, pending: 0 });
+    await app.close();
+  });
+
   describe('spans that end after their root', () => {
     let app: INestApplication;
     let exporter: InMemoryTraceExporter;
