@@ -39,7 +39,12 @@ export class MlflowTraceSink {
         this.otlpUnsupported = true;
       }
     }
-    await Promise.all(traces.map((trace) => this.startTrace(trace, experimentId)));
+    // A continued trace belongs to the caller, who sends its info; MLflow's SDK does the same.
+    const owned = traces.filter((trace) => trace.remoteParentSpanIdHex === null);
+    if (this.otlpUnsupported && owned.length < traces.length) {
+      throw new Error('this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need');
+    }
+    await Promise.all(owned.map((trace) => this.startTrace(trace, experimentId)));
   }
 
   /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */

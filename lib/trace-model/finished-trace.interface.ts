@@ -8,6 +8,11 @@ export interface FinishedTrace {
   readonly traceId: string;
   readonly traceIdHex: string;
   readonly rootSpan: FinishedSpan;
+  /**
+   * Set when the trace continues a caller's (W3C traceparent): the root span's parent is in
+   * another process, which owns the trace-level info. Only the spans are sent from here.
+   */
+  readonly remoteParentSpanIdHex: string | null;
   /** Every span of the trace, root included, in start order. */
   readonly spans: readonly FinishedSpan[];
   readonly state: TraceState;

@@ -57,7 +57,7 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   }
 
   get parentSpanIdHex(): string | null {
-    return this.parent ? this.parent.spanIdHex : null;
+    return this.parent ? this.parent.spanIdHex : this.trace.remoteParentSpanIdHex;
   }
 
   get startTimeNs(): bigint {

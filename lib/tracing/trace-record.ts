@@ -3,6 +3,7 @@ import type { FinishedTrace, TraceState } from '../trace-model';
 import { toEpochMs } from './clock';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
 import type { SpanRecord } from './span-record';
+import type { RemoteParent } from './traceparent';
 
 /** Where a trace goes when its root span ends: the tracer that started it. */
 export interface TraceOwner {
@@ -24,12 +25,15 @@ export class TraceRecord implements FinishedTrace {
   metadata: Record<string, string> = {};
   private hex: string | undefined;
 
+  /** Set when this trace continues a caller's: the root span's parent lives in another process. */
+  readonly remoteParentSpanIdHex: string | null;
+
   constructor(
     readonly owner: TraceOwner,
-    /** The caller's trace id when a distributed trace is continued, else a fresh one. */
-    traceIdHex?: string,
+    remoteParent?: RemoteParent,
   ) {
-    this.hex = traceIdHex;
+    this.hex = remoteParent?.traceIdHex;
+    this.remoteParentSpanIdHex = remoteParent?.spanIdHex ?? null;
   }
 
   get limits(): SerializationLimits {

@@ -4,6 +4,7 @@ import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
 import { SpanRecord } from './span-record';
 import { TraceOwner, TraceRecord } from './trace-record';
+import type { RemoteParent } from './traceparent';
 
 export interface TracerSettings {
   /** Fraction of new traces recorded, 0..1. */
@@ -25,14 +26,21 @@ export class Tracer implements TraceOwner {
     this.defaultSpanType = settings.defaultSpanType;
   }
 
-  /** A new root span, or `undefined` when this trace is not sampled. */
-  startRootSpan(name: string, spanType: string, remoteTraceIdHex?: string): SpanRecord | undefined {
-    const ratio = this.settings.sampleRatio;
-    if (ratio < 1 && !(Math.random() < ratio)) return undefined;
-    const trace = new TraceRecord(this, remoteTraceIdHex);
+  /**
+   * A new root span, or `undefined` when this trace is not sampled. With a remote parent the
+   * trace continues the caller's and follows the caller's sampling decision.
+   */
+  startRootSpan(name: string, spanType: string, remoteParent?: RemoteParent): SpanRecord | undefined {
+    if (remoteParent !== undefined ? !remoteParent.sampled : !this.sample()) return undefined;
+    const trace = new TraceRecord(this, remoteParent);
     const span = new SpanRecord(trace, undefined, name, spanType);
     trace.spans.push(span);
     return span;
+  }
+
+  private sample(): boolean {
+    const ratio = this.settings.sampleRatio;
+    return ratio >= 1 || Math.random() < ratio;
   }
 
   onTraceFinished(trace: TraceRecord): void {

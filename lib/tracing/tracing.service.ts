@@ -7,6 +7,7 @@ import type { SpanOptions } from './span-options.interface';
 import { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
 import { trackResult } from './track-result';
+import { formatTraceparent } from './traceparent';
 import type { TraceUpdate } from './trace-update.interface';
 import { Tracer } from './tracer';
 
@@ -49,6 +50,15 @@ export class TracingService {
   /** MLflow id (`tr-…`) of the active trace, if one is recorded. */
   getActiveTraceId(): string | undefined {
     return activeSpanRecord()?.traceId;
+  }
+
+  /**
+   * Headers to put on an outgoing call so the service it reaches (with this library or any
+   * W3C-aware tracer) continues the active trace. Empty when no span is recorded.
+   */
+  getPropagationHeaders(): Record<string, string> {
+    const span = activeSpanRecord();
+    return span === undefined ? {} : { traceparent: formatTraceparent(span.traceIdHex, span.spanIdHex) };
   }
 
   /** Sets trace-level fields of the active trace; ignored when no trace is recorded. */

@@ -24,7 +24,7 @@ export function spanAttributes(trace: FinishedTrace, span: FinishedSpan): Record
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
   Object.assign(attributes, span.attributes);
-  if (span.parentSpanIdHex === null) {
+  if (span === trace.rootSpan) {
     if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = trace.user;
     if (trace.session !== undefined) attributes[SpanAttribute.SESSION_ID] = trace.session;
   }
