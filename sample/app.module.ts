@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { MlflowTracingModule } from '../lib';
+import { ChatModule } from './chat/chat.module';
+
+/** Tracking URI and experiment come from MLflow's own env vars (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME). */
+@Module({
+  imports: [MlflowTracingModule.forRoot({ serviceName: 'sample-chat' }), ChatModule],
+})
+export class AppModule {}
