@@ -1,0 +1,325 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Builds and packs the library, installs the tarball into two throwaway apps and runs them:
+ * an ES module app on NestJS 12 (ESM-only) and a CommonJS app on NestJS 11.
+ * Plain JavaScript apps, no compile step: decorators are applied with Reflect.decorate, as tsc would.
+ * Needs the npm registry (or a warm npm cache); not the MLflow server.
+ */
+
+const REPO = resolve(__dirname, '..', '..');
+const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+const STEP_TIMEOUT_MS = 240_000;
+
+/** npm sets these for scripts it runs (`npm test`); a nested npm must not inherit them. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_(lifecycle_|package_|command$|config_local_prefix$)/.test(key) || key === 'INIT_CWD')
+      continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, env: childEnv(), timeout: STEP_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          fail(
+            new Error(
+              `${cmd} ${args.join(' ')} (in ${cwd}) failed: ${error.message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
+            ),
+          );
+        } else {
+          done(stdout);
+        }
+      },
+    );
+  });
+}
+
+/** The app's whole story, after its own import lines have defined `lib`, `other`, `Injectable`, `Module`, `NestFactory`, `nestVersion`. */
+const APP_BODY = `
+const { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace, TracingService } = lib;
+
+class Retriever {
+  search(query) {
+    return ['doc about ' + query];
+  }
+}
+
+class Assistant {
+  constructor(retriever, tracing) {
+    this.retriever = retriever;
+    this.tracing = tracing;
+  }
+
+  async answer(question) {
+    const docs = this.retriever.search(question);
+    return this.tracing.withSpan({ name: 'compose', spanType: SpanType.CHAIN }, () => question + ': ' + docs.join(', '));
+  }
+}
+
+function decorateMethod(target, key, decorators) {
+  const descriptor = Object.getOwnPropertyDescriptor(target.prototype, key);
+  Object.defineProperty(target.prototype, key, Reflect.decorate(decorators, target.prototype, key, descriptor));
+}
+
+decorateMethod(Retriever, 'search', [Trace(SpanType.RETRIEVER)]);
+decorateMethod(Assistant, 'answer', [Trace({ spanType: SpanType.AGENT })]);
+Reflect.decorate([Injectable()], Retriever);
+// What emitDecoratorMetadata would emit for constructor(retriever: Retriever, tracing: TracingService).
+Reflect.decorate([Injectable(), Reflect.metadata('design:paramtypes', [Retriever, TracingService])], Assistant);
+
+const exporter = new InMemoryTraceExporter();
+class AppModule {}
+Reflect.decorate(
+  [Module({ imports: [MlflowTracingModule.forRoot({ exporter })], providers: [Retriever, Assistant] })],
+  AppModule,
+);
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  const answer = await app.get(Assistant).answer('mlflow');
+  await app.close();
+  const spans = exporter.getSpans();
+  const names = new Map(spans.map((span) => [span.spanIdHex, span.name]));
+  console.log(
+    JSON.stringify({
+      node: process.version,
+      nest: nestVersion,
+      sameCopy: lib.TracingService === other.TracingService && lib.MlflowTracingModule === other.MlflowTracingModule,
+      answer,
+      traces: exporter.getTraces().length,
+      spanNames: spans.map((span) => span.name),
+      spans: spans.map((span) => ({
+        name: span.name,
+        spanType: span.spanType,
+        parent: span.parentSpanIdHex === null ? null : (names.get(span.parentSpanIdHex) ?? '?'),
+        inputs: span.inputs,
+      })),
+    }),
+  );
+}
+`;
+
+const ESM_APP = `import 'reflect-metadata';
+import { createRequire } from 'node:module';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import * as lib from 'nestjs-mlflow-tracing';
+
+const require = createRequire(import.meta.url);
+const other = require('nestjs-mlflow-tracing');
+const nestVersion = require('@nestjs/core/package.json').version;
+${APP_BODY}
+await main();
+`;
+
+const CJS_APP = `'use strict';
+require('reflect-metadata');
+const { Injectable, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+
+const lib = require('nestjs-mlflow-tracing');
+const nestVersion = require('@nestjs/core/package.json').version;
+let other;
+${APP_BODY}
+import('nestjs-mlflow-tracing')
+  .then((imported) => {
+    other = imported;
+    return main();
+  })
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+`;
+
+/** Type-checks a TypeScript consumer of each entry (ESM and CommonJS) under moduleResolution nodenext. */
+const TYPES_ESM = `import { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace, TracingService } from 'nestjs-mlflow-tracing';
+import type { FinishedSpan, MlflowTracingOptions, TraceOptions } from 'nestjs-mlflow-tracing';
+
+const options: MlflowTracingOptions = { exporter: new InMemoryTraceExporter() };
+const traceOptions: TraceOptions = { spanType: SpanType.LLM };
+export const dynamicModule = MlflowTracingModule.forRoot(options);
+export const decorator: MethodDecorator = Trace(traceOptions);
+export const names: string[] = new InMemoryTraceExporter().getSpans().map((span: FinishedSpan) => span.name);
+export type Service = TracingService;
+`;
+const TYPES_CJS = TYPES_ESM.replace('export const dynamicModule', 'export const cjsModule');
+
+type AppOutput = {
+  node: string;
+  nest: string;
+  sameCopy: boolean;
+  answer: string;
+  traces: number;
+  spanNames: string[];
+  spans: { name: string; spanType: string; parent: string | null; inputs: unknown }[];
+};
+
+const EXPECTED_SPANS = [
+  { name: 'Assistant.answer', spanType: 'AGENT', parent: null, inputs: { question: 'mlflow' } },
+  {
+    name: 'Retriever.search',
+    spanType: 'RETRIEVER',
+    parent: 'Assistant.answer',
+    inputs: { query: 'mlflow' },
+  },
+  { name: 'compose', spanType: 'CHAIN', parent: 'Assistant.answer', inputs: undefined },
+];
+
+describe('packed library in fresh apps', () => {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(label: string, step: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await step();
+    } finally {
+      timings[label] = (Date.now() - started) / 1000;
+    }
+  };
+
+  let work: string;
+  let esmApp: string;
+  let cjsApp: string;
+
+  async function createApp(
+    dir: string,
+    type: 'module' | 'commonjs',
+    deps: Record<string, string>,
+    tarball: string,
+  ) {
+    mkdirSync(dir);
+    const pkg = {
+      name: `pack-check-${type}`,
+      private: true,
+      type,
+      dependencies: { ...deps, 'nestjs-mlflow-tracing': `file:${tarball}` },
+    };
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+    await run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--no-package-lock',
+        '--loglevel=error',
+      ],
+      dir,
+    );
+  }
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'nestjs-mlflow-tracing-pack-'));
+    esmApp = join(work, 'esm-app');
+    cjsApp = join(work, 'cjs-app');
+
+    await timed('build', () => run('npm', ['run', 'build'], REPO));
+    const packed = await timed('pack', () =>
+      run('npm', ['pack', '--json', '--pack-destination', work], REPO),
+    );
+    const tarball = join(work, (JSON.parse(packed) as { filename: string }[])[0].filename);
+
+    const base = { 'reflect-metadata': '^0.2.0', rxjs: '^7.8.0' };
+    await timed('install both apps', () =>
+      Promise.all([
+        createApp(
+          esmApp,
+          'module',
+          { ...base, '@nestjs/common': '12.5.1', '@nestjs/core': '12.5.1' },
+          tarball,
+        ),
+        createApp(
+          cjsApp,
+          'commonjs',
+          { ...base, '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0' },
+          tarball,
+        ),
+      ]),
+    );
+  }, 3 * STEP_TIMEOUT_MS);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+    console.log(`packaging test timings (s): ${JSON.stringify(timings)}`);
+  });
+
+  async function runApp(dir: string, file: string, source: string): Promise<AppOutput> {
+    writeFileSync(join(dir, file), source);
+    // The same Node that runs jest, so the Node 24 CI pass checks the package on Node 24.
+    const stdout = await timed(file, () => run(process.execPath, [file], dir));
+    const last = stdout.trim().split('\n').pop() ?? '';
+    try {
+      return JSON.parse(last) as AppOutput;
+    } catch {
+      throw new Error(`${file} printed no JSON result:\n${stdout}`);
+    }
+  }
+
+  it('ships the CommonJS build, its ESM entry and both type entries', () => {
+    const installed = join(esmApp, 'node_modules', 'nestjs-mlflow-tracing', 'dist');
+    const esm = readFileSync(join(installed, 'index.mjs'), 'utf8');
+    expect(esm).toContain("import cjs from './index.js'");
+    expect(esm).toMatch(/export const \{[\s\S]*MlflowTracingModule,[\s\S]*\} = cjs;/);
+    expect(readFileSync(join(installed, 'index.d.mts'), 'utf8')).toContain(
+      "export * from './index.js'",
+    );
+    expect(readFileSync(join(installed, 'index.d.ts'), 'utf8')).toContain('MlflowTracingModule');
+  });
+
+  it('runs in an ES module app on NestJS 12, one copy of the library for import and require', async () => {
+    const out = await runApp(esmApp, 'main.mjs', ESM_APP);
+    expect(out.nest).toBe('12.5.1');
+    expect(out.node).toBe(process.version);
+    expect(out.sameCopy).toBe(true);
+    expect(out.answer).toBe('mlflow: doc about mlflow');
+    expect(out.traces).toBe(1);
+    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose']);
+    expect(out.spans).toEqual(EXPECTED_SPANS);
+  });
+
+  it('runs in a CommonJS app on NestJS 11, one copy of the library for require and import()', async () => {
+    const out = await runApp(cjsApp, 'main.cjs', CJS_APP);
+    expect(out.nest).toMatch(/^11\./);
+    expect(out.sameCopy).toBe(true);
+    expect(out.answer).toBe('mlflow: doc about mlflow');
+    expect(out.traces).toBe(1);
+    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose']);
+    expect(out.spans).toEqual(EXPECTED_SPANS);
+  });
+
+  it('gives TypeScript consumers types for import (index.d.mts) and require (index.d.ts)', async () => {
+    writeFileSync(join(esmApp, 'check.mts'), TYPES_ESM);
+    writeFileSync(join(esmApp, 'check.cts'), TYPES_CJS);
+    const tsconfig = {
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      files: ['check.mts', 'check.cts'],
+    };
+    writeFileSync(join(esmApp, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const explained = await timed('tsc', () =>
+      run(process.execPath, [TSC, '-p', '.', '--explainFiles'], esmApp),
+    );
+    expect(explained).toMatch(/nestjs-mlflow-tracing\/dist\/index\.d\.mts\n/);
+    expect(explained).toMatch(/nestjs-mlflow-tracing\/dist\/index\.d\.ts\n/);
+  });
+});
