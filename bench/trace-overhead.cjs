@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports */
 // Cost of one traced call, as ratios against baselines measured in the same process:
 // the untraced call, and an equivalent hand-written decorator on the OpenTelemetry SDK.
 // Run with `npm run bench` (builds dist/ first).

@@ -23,5 +23,4 @@ export const SpanType = {
 export type BuiltInSpanType = (typeof SpanType)[keyof typeof SpanType];
 
 /** A built-in MLflow span type or a custom one. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type SpanTypeName = BuiltInSpanType | (string & {});
