@@ -153,11 +153,11 @@ function installExitHandlers() {
   handlersInstalled = true;
   process.on('exit', killAllLive);
   // The server has its own process group, so a Ctrl-C on the terminal does not reach it:
-  // kill it, then let the signal take its default course.
+  // kill it, then let the signal take its default course unless someone else handles it.
   for (const signal of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.once(signal, () => {
       killAllLive();
-      process.kill(process.pid, signal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   }
 }
@@ -167,10 +167,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts `mlflow server` on a free loopback port with a throwaway SQLite store.
- * @param {{ log?: Log, mlflowBin?: string }} [options]
+ * `extraArgs` go to `mlflow server` as they are (e.g. `['--gunicorn-opts', '...']` for a server
+ * without OTLP ingestion).
+ * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[] }} [options]
  * @returns {Promise<MlflowServer>}
  */
-async function startMlflowServer({ log, mlflowBin } = {}) {
+async function startMlflowServer({ log, mlflowBin, extraArgs = [] } = {}) {
   const say = logger(log);
   const bin = mlflowBin ?? (await ensureMlflowVenv({ log })).mlflowBin;
   const port = await freePort();
@@ -185,6 +187,7 @@ async function startMlflowServer({ log, mlflowBin } = {}) {
     '--host', '127.0.0.1',
     '--port', String(port),
     '--workers', '1',
+    ...extraArgs,
   ];
   const started = Date.now();
   const fd = fs.openSync(logFile, 'a');
