@@ -16,11 +16,24 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS || 300_000);
 const ROUNDS = 5;
 
 let exported = 0;
-const discard = { export: () => void exported++, forceFlush: async () => {}, shutdown: async () => {} };
-setDefaultTracer(new Tracer({ sampleRatio: 1, defaultSpanType: 'UNKNOWN', limits: DEFAULT_SERIALIZATION_LIMITS, exporter: discard }));
+const discard = {
+  export: () => void exported++,
+  forceFlush: async () => {},
+  shutdown: async () => {},
+};
+setDefaultTracer(
+  new Tracer({
+    sampleRatio: 1,
+    defaultSpanType: 'UNKNOWN',
+    limits: DEFAULT_SERIALIZATION_LIMITS,
+    exporter: discard,
+  }),
+);
 
 const otelExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(otelExporter)] });
+const provider = new BasicTracerProvider({
+  spanProcessors: [new BatchSpanProcessor(otelExporter)],
+});
 otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const otelTracer = provider.getTracer('bench');
 
@@ -31,7 +44,10 @@ function otelTrace(spanType) {
     descriptor.value = function (...args) {
       return otelTracer.startActiveSpan(String(key), (span) => {
         span.setAttribute('mlflow.spanType', JSON.stringify(spanType));
-        span.setAttribute('mlflow.spanInputs', JSON.stringify({ question: args[0], topK: args[1] }));
+        span.setAttribute(
+          'mlflow.spanInputs',
+          JSON.stringify({ question: args[0], topK: args[1] }),
+        );
         try {
           const result = original.apply(this, args);
           span.setAttribute('mlflow.spanOutputs', JSON.stringify(result));
@@ -60,8 +76,16 @@ class Service {
   }
 }
 const proto = Service.prototype;
-Object.defineProperty(proto, 'ours', Trace(SpanType.LLM)(proto, 'ours', Object.getOwnPropertyDescriptor(proto, 'ours')));
-Object.defineProperty(proto, 'theirs', otelTrace(SpanType.LLM)(proto, 'theirs', Object.getOwnPropertyDescriptor(proto, 'theirs')));
+Object.defineProperty(
+  proto,
+  'ours',
+  Trace(SpanType.LLM)(proto, 'ours', Object.getOwnPropertyDescriptor(proto, 'ours')),
+);
+Object.defineProperty(
+  proto,
+  'theirs',
+  otelTrace(SpanType.LLM)(proto, 'theirs', Object.getOwnPropertyDescriptor(proto, 'theirs')),
+);
 const service = new Service();
 
 function measure(method) {
@@ -83,7 +107,11 @@ const ours = best(results.ours);
 const theirs = best(results.theirs);
 console.log(`node ${process.version}, ${ITERATIONS} calls x ${ROUNDS} rounds (best round)`);
 console.log(`untraced call                 ${plain.toFixed(1)} ns`);
-console.log(`@Trace (this library)         ${ours.toFixed(1)} ns   (${(ours / plain).toFixed(1)}x untraced)`);
-console.log(`hand-written OTel SDK wrapper ${theirs.toFixed(1)} ns   (${(theirs / plain).toFixed(1)}x untraced)`);
+console.log(
+  `@Trace (this library)         ${ours.toFixed(1)} ns   (${(ours / plain).toFixed(1)}x untraced)`,
+);
+console.log(
+  `hand-written OTel SDK wrapper ${theirs.toFixed(1)} ns   (${(theirs / plain).toFixed(1)}x untraced)`,
+);
 console.log(`ratio @Trace / OTel wrapper   ${(ours / theirs).toFixed(2)}   (target: <= 0.50)`);
 console.log(`traces handed to export: ${exported}`);

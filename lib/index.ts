@@ -3,11 +3,26 @@ export { MLFLOW_TRACING_OPTIONS } from './mlflow-tracing.module-definition';
 export { Trace } from './decorators';
 export type { TraceOptions } from './decorators';
 export { SpanType, TracingService } from './tracing';
-export type { BuiltInSpanType, ChatMessage, LiveSpan, SpanOptions, SpanTypeName, TokenUsage, TraceUpdate } from './tracing';
+export type {
+  BuiltInSpanType,
+  ChatMessage,
+  LiveSpan,
+  SpanOptions,
+  SpanTypeName,
+  TokenUsage,
+  TraceUpdate,
+} from './tracing';
 export { MlflowTracingConfigError } from './options';
 export type { ExportOptions, MlflowAuthOptions, MlflowTracingOptions } from './options';
 export type { DropReason, ExportStats, TraceExporter } from './export';
-export type { FinishedSpan, FinishedSpanEvent, FinishedTrace, JsonValue, SpanStatusCode, TraceState } from './trace-model';
+export type {
+  FinishedSpan,
+  FinishedSpanEvent,
+  FinishedTrace,
+  JsonValue,
+  SpanStatusCode,
+  TraceState,
+} from './trace-model';
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';

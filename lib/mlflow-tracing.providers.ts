@@ -18,7 +18,11 @@ export const tracingProviders: Provider[] = [
     useFactory: (options: MlflowTracingOptions | undefined) => resolveOptions(options ?? {}),
   },
   { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
-  { provide: TRACE_EXPORTER, inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver], useFactory: createExporter },
+  {
+    provide: TRACE_EXPORTER,
+    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver],
+    useFactory: createExporter,
+  },
   {
     provide: Tracer,
     inject: [RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER],
@@ -36,7 +40,10 @@ function createResolver(options: ResolvedTracingOptions): ExperimentResolver {
   return new ExperimentResolver(httpClient(options), options.experiment);
 }
 
-function createExporter(options: ResolvedTracingOptions, experiments: ExperimentResolver): TraceExporter {
+function createExporter(
+  options: ResolvedTracingOptions,
+  experiments: ExperimentResolver,
+): TraceExporter {
   if (options.exporter !== undefined) return options.exporter;
   const sink = new MlflowTraceSink(httpClient(options), experiments, options.serviceName);
   return new BatchingTraceExporter(sink, options.export);

@@ -42,7 +42,8 @@ async function mlflow(serverUrl, method, route, body) {
     headers: { 'content-type': 'application/json' },
     body: body && JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
@@ -50,7 +51,12 @@ const venv = await ensureMlflowVenv({ log });
 const server = await startMlflowServer({ log, mlflowBin: venv.mlflowBin });
 const port = await freePort();
 const app = spawn(process.execPath, [path.join(root, '.demo-build/sample/main.js')], {
-  env: { ...process.env, MLFLOW_TRACKING_URI: server.url, MLFLOW_EXPERIMENT_NAME: experimentName, PORT: String(port) },
+  env: {
+    ...process.env,
+    MLFLOW_TRACKING_URI: server.url,
+    MLFLOW_EXPERIMENT_NAME: experimentName,
+    PORT: String(port),
+  },
   stdio: 'inherit',
 });
 const stop = async (code) => {
@@ -78,20 +84,35 @@ try {
     log(`${user}: ${question} -> ${response.status} ${JSON.stringify(await response.json())}`);
   }
 
-  const { experiment } = await mlflow(server.url, 'GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experimentName}`);
-  const search = { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experiment.experiment_id } }], max_results: 10 };
+  const { experiment } = await mlflow(
+    server.url,
+    'GET',
+    `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experimentName}`,
+  );
+  const search = {
+    locations: [
+      { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experiment.experiment_id } },
+    ],
+    max_results: 10,
+  };
   // Export is asynchronous: wait until every trace has its spans and its trace info (its name).
   const named = (list) => list.filter((trace) => trace.tags?.['mlflow.traceName']);
   let traces = [];
   for (let i = 0; i < 50 && named(traces).length < questions.length; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    traces = (await mlflow(server.url, 'POST', '/api/3.0/mlflow/traces/search', search)).traces ?? [];
+    traces =
+      (await mlflow(server.url, 'POST', '/api/3.0/mlflow/traces/search', search)).traces ?? [];
   }
-  if (traces.length < questions.length) throw new Error(`expected ${questions.length} traces in MLflow, found ${traces.length}`);
-  for (const trace of traces) log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
+  if (traces.length < questions.length)
+    throw new Error(`expected ${questions.length} traces in MLflow, found ${traces.length}`);
+  for (const trace of traces)
+    log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
   log(`MLflow UI: ${server.url}/#/experiments/${experiment.experiment_id}/traces`);
   if (once) await stop(0);
-  else log('Open the link above to browse the traces. Press Ctrl+C to stop the app and the MLflow server.');
+  else
+    log(
+      'Open the link above to browse the traces. Press Ctrl+C to stop the app and the MLflow server.',
+    );
 } catch (error) {
   console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
   await stop(1);

@@ -4,7 +4,9 @@ import { parameterNames, restParameterIndex } from './parameter-names';
  * Builds `{ question: "hi", topK: 3 }` from a call's arguments. Parameter names are read on the
  * first call and kept; arguments past the named ones are recorded as `argN`.
  */
-export function inputsRecorder(fn: (...args: never[]) => unknown): (args: readonly unknown[]) => unknown {
+export function inputsRecorder(
+  fn: (...args: never[]) => unknown,
+): (args: readonly unknown[]) => unknown {
   let names: string[] | undefined;
   let restIndex = -1;
   return (args) => {

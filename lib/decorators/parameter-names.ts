@@ -27,7 +27,9 @@ export function restParameterIndex(fn: (...args: never[]) => unknown): number {
   const list = parameterList(stripComments(source));
   if (list === undefined) return -1;
   const parts = splitTopLevel(list).filter((raw) => raw.trim() !== '');
-  return parts.length > 0 && parts[parts.length - 1].trim().startsWith('...') ? parts.length - 1 : -1;
+  return parts.length > 0 && parts[parts.length - 1].trim().startsWith('...')
+    ? parts.length - 1
+    : -1;
 }
 
 function stripComments(source: string): string {
@@ -38,7 +40,10 @@ function parameterList(source: string): string | undefined {
   const start = source.indexOf('(');
   const arrow = source.indexOf('=>');
   if (arrow !== -1 && (start === -1 || arrow < start)) {
-    const single = source.slice(0, arrow).replace(/^async\s+/, '').trim();
+    const single = source
+      .slice(0, arrow)
+      .replace(/^async\s+/, '')
+      .trim();
     return single;
   }
   if (start === -1) return undefined;

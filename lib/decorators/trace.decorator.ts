@@ -21,10 +21,13 @@ type AnyFunction = (...args: unknown[]) => unknown;
  */
 export function Trace(spanTypeOrOptions?: SpanTypeName | TraceOptions): MethodDecorator {
   const options: TraceOptions =
-    typeof spanTypeOrOptions === 'string' ? { spanType: spanTypeOrOptions } : (spanTypeOrOptions ?? {});
+    typeof spanTypeOrOptions === 'string'
+      ? { spanType: spanTypeOrOptions }
+      : (spanTypeOrOptions ?? {});
   return (target, propertyKey, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as AnyFunction | undefined;
-    if (typeof original !== 'function' || (original as { [TRACED]?: true })[TRACED]) return descriptor;
+    if (typeof original !== 'function' || (original as { [TRACED]?: true })[TRACED])
+      return descriptor;
     const className = typeof target === 'function' ? target.name : target.constructor?.name;
     const definition = defineSpan(options, original, `${className}.${String(propertyKey)}`);
     descriptor.value = tracedFunction(original, definition);
@@ -32,11 +35,17 @@ export function Trace(spanTypeOrOptions?: SpanTypeName | TraceOptions): MethodDe
   };
 }
 
-function defineSpan(options: TraceOptions, original: AnyFunction, defaultName: string): SpanDefinition {
+function defineSpan(
+  options: TraceOptions,
+  original: AnyFunction,
+  defaultName: string,
+): SpanDefinition {
   return {
     name: options.name ?? defaultName,
     spanType: options.spanType,
-    attributes: options.attributes ? (toJsonSafe(options.attributes) as Record<string, never>) : undefined,
+    attributes: options.attributes
+      ? (toJsonSafe(options.attributes) as Record<string, never>)
+      : undefined,
     recordInputs: options.captureInputs === false ? undefined : inputsRecorder(original),
     captureOutputs: options.captureOutputs !== false,
   };

@@ -20,7 +20,11 @@ export class BatchingTraceExporter implements TraceExporter {
   private readonly logger = new Logger('MlflowTracing');
   private readonly queue: FinishedTrace[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stats: ExportStats = { exported: 0, dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 }, pending: 0 };
+  private readonly stats: ExportStats = {
+    exported: 0,
+    dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 },
+    pending: 0,
+  };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastErrorLogged = '';
@@ -39,7 +43,11 @@ export class BatchingTraceExporter implements TraceExporter {
   }
 
   getStats(): ExportStats {
-    return { ...this.stats, dropped: { ...this.stats.dropped }, pending: this.queue.length + this.stats.pending };
+    return {
+      ...this.stats,
+      dropped: { ...this.stats.dropped },
+      pending: this.queue.length + this.stats.pending,
+    };
   }
 
   async forceFlush(timeoutMs = 30_000): Promise<void> {

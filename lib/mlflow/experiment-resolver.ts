@@ -41,14 +41,19 @@ export class ExperimentResolver {
       );
       return found.experiment.experiment_id;
     } catch (error) {
-      if (error instanceof MlflowHttpError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      if (error instanceof MlflowHttpError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST')
+        return undefined;
       throw error;
     }
   }
 
   private async create(name: string): Promise<string> {
     try {
-      const created = await this.client.json<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name });
+      const created = await this.client.json<{ experiment_id: string }>(
+        'POST',
+        '/api/2.0/mlflow/experiments/create',
+        { name },
+      );
       return created.experiment_id;
     } catch (error) {
       // Another process created it between our lookup and our create.

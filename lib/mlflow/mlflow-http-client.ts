@@ -17,15 +17,29 @@ export class MlflowHttpClient {
     this.authorization = authorizationHeader(connection.auth);
   }
 
-  async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), {
-      'content-type': 'application/json',
-    });
+  async json<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.send(
+      method,
+      path,
+      body === undefined ? undefined : JSON.stringify(body),
+      {
+        'content-type': 'application/json',
+      },
+    );
     const text = await response.text();
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  async send(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<Response> {
+  async send(
+    method: string,
+    path: string,
+    body: string | Buffer | undefined,
+    headers: Record<string, string>,
+  ): Promise<Response> {
     const all: Record<string, string> = { ...headers, 'user-agent': 'nestjs-mlflow-tracing' };
     if (this.authorization !== undefined) all.authorization = this.authorization;
     const response = await fetch(this.connection.trackingUri + path, {

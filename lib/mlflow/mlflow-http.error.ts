@@ -7,7 +7,9 @@ export class MlflowHttpError extends Error {
     readonly errorCode: string | undefined,
     readonly detail: string,
   ) {
-    super(`MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail.slice(0, 300)}`);
+    super(
+      `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail.slice(0, 300)}`,
+    );
     this.name = 'MlflowHttpError';
   }
 

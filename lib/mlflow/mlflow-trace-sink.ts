@@ -35,14 +35,17 @@ export class MlflowTraceSink {
           'x-mlflow-experiment-id': experimentId,
         });
       } catch (error) {
-        if (!(error instanceof MlflowHttpError) || (error.status !== 404 && error.status !== 501)) throw error;
+        if (!(error instanceof MlflowHttpError) || (error.status !== 404 && error.status !== 501))
+          throw error;
         this.otlpUnsupported = true;
       }
     }
     // A continued trace belongs to the caller, who sends its info; MLflow's SDK does the same.
     const owned = traces.filter((trace) => trace.remoteParentSpanIdHex === null);
     if (this.otlpUnsupported && owned.length < traces.length) {
-      throw new Error('this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need');
+      throw new Error(
+        'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
+      );
     }
     await Promise.all(owned.map((trace) => this.startTrace(trace, experimentId)));
   }
@@ -53,20 +56,26 @@ export class MlflowTraceSink {
   }
 
   private async startTrace(trace: FinishedTrace, experimentId: string): Promise<void> {
-    const started = await this.client.json<{ trace?: { trace_info?: { tags?: Record<string, string> } } }>(
-      'POST',
-      START_TRACE_PATH,
-      buildStartTraceBody(trace, experimentId),
-    );
-    if (this.otlpUnsupported) await this.uploadSpans(trace, started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION]);
+    const started = await this.client.json<{
+      trace?: { trace_info?: { tags?: Record<string, string> } };
+    }>('POST', START_TRACE_PATH, buildStartTraceBody(trace, experimentId));
+    if (this.otlpUnsupported)
+      await this.uploadSpans(trace, started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION]);
   }
 
-  private async uploadSpans(trace: FinishedTrace, artifactLocation: string | undefined): Promise<void> {
+  private async uploadSpans(
+    trace: FinishedTrace,
+    artifactLocation: string | undefined,
+  ): Promise<void> {
     const match = artifactLocation?.match(/^mlflow-artifacts:\/(?:\/[^/]*)?\/?(.*)$/);
     if (!match) {
-      throw new Error(`MLflow gave trace ${trace.traceId} no mlflow-artifacts location (got ${artifactLocation})`);
+      throw new Error(
+        `MLflow gave trace ${trace.traceId} no mlflow-artifacts location (got ${artifactLocation})`,
+      );
     }
     const path = `${ARTIFACTS_PATH}${match[1].replace(/^\/+/, '')}/traces.json`;
-    await this.client.send('PUT', path, encodeTracesJson(trace), { 'content-type': 'application/json' });
+    await this.client.send('PUT', path, encodeTracesJson(trace), {
+      'content-type': 'application/json',
+    });
   }
 }

@@ -8,7 +8,10 @@ type JsonObject = { [key: string]: JsonValue };
  * The request/response preview MLflow lists traces by: for chat-shaped values the text of the
  * last message of `role`, else the value's JSON, cut to 1000 chars (997 + `...`).
  */
-export function buildPreview(value: JsonValue | undefined, role: 'user' | 'assistant'): string | undefined {
+export function buildPreview(
+  value: JsonValue | undefined,
+  role: 'user' | 'assistant',
+): string | undefined {
   if (value === undefined) return undefined;
   const messages = chatMessages(value);
   const text = (messages && messageText(lastWithRole(messages, role))) || pythonJsonDumps(value);
@@ -31,8 +34,12 @@ function isMessage(value: JsonValue): value is JsonObject {
 /** The shapes MLflow recognises: `messages`, `choices[0].message`, Responses `input`/`output`, `request`. */
 function chatMessages(value: JsonValue): JsonObject[] | undefined {
   if (!isObject(value)) return undefined;
-  const fromList = (list: JsonValue | undefined) => (Array.isArray(list) && list.length > 0 ? list.filter(isMessage) : undefined);
-  const choice = Array.isArray(value.choices) && isObject(value.choices[0]) ? value.choices[0].message : undefined;
+  const fromList = (list: JsonValue | undefined) =>
+    Array.isArray(list) && list.length > 0 ? list.filter(isMessage) : undefined;
+  const choice =
+    Array.isArray(value.choices) && isObject(value.choices[0])
+      ? value.choices[0].message
+      : undefined;
   const found =
     fromList(value.messages) ??
     (choice !== undefined && isMessage(choice) ? [choice] : undefined) ??
@@ -53,7 +60,11 @@ function messageText(message: JsonObject | undefined): string {
   if (Array.isArray(content)) {
     for (const part of content) {
       if (typeof part === 'string') return part;
-      if (isObject(part) && (part.type === 'text' || part.type === 'output_text') && typeof part.text === 'string') {
+      if (
+        isObject(part) &&
+        (part.type === 'text' || part.type === 'output_text') &&
+        typeof part.text === 'string'
+      ) {
         return part.text;
       }
     }

@@ -7,6 +7,8 @@ import type { JsonValue } from '../trace-model';
 export function pythonJsonDumps(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  const entries = Object.keys(value).map((key) => `${JSON.stringify(key)}: ${pythonJsonDumps(value[key])}`);
+  const entries = Object.keys(value).map(
+    (key) => `${JSON.stringify(key)}: ${pythonJsonDumps(value[key])}`,
+  );
   return `{${entries.join(', ')}}`;
 }

@@ -36,7 +36,7 @@ function usageOf(span: FinishedSpan): Record<string, JsonValue> | undefined {
 }
 
 function ancestorHasUsage(span: FinishedSpan, byId: Map<string, FinishedSpan>): boolean {
-  for (let id = span.parentSpanIdHex; id !== null; ) {
+  for (let id = span.parentSpanIdHex; id !== null;) {
     const ancestor = byId.get(id);
     if (ancestor === undefined) return false;
     if (usageOf(ancestor) !== undefined) return true;

@@ -9,16 +9,24 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
   const root = trace.rootSpan;
   const info: Record<string, unknown> = {
     trace_id: trace.traceId,
-    trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+    trace_location: {
+      type: 'MLFLOW_EXPERIMENT',
+      mlflow_experiment: { experiment_id: experimentId },
+    },
     request_time: new Date(trace.requestTimeMs).toISOString(),
     execution_duration: formatDuration(trace.durationNs),
     state: trace.state,
     trace_metadata: limitEntries(traceMetadata(trace)),
     tags: limitEntries({ ...trace.tags, [TraceTag.TRACE_NAME]: root.name }),
   };
-  const requestPreview = trace.requestPreview !== undefined ? truncatePreview(trace.requestPreview) : buildPreview(root.inputs, 'user');
+  const requestPreview =
+    trace.requestPreview !== undefined
+      ? truncatePreview(trace.requestPreview)
+      : buildPreview(root.inputs, 'user');
   const responsePreview =
-    trace.responsePreview !== undefined ? truncatePreview(trace.responsePreview) : buildPreview(root.outputs, 'assistant');
+    trace.responsePreview !== undefined
+      ? truncatePreview(trace.responsePreview)
+      : buildPreview(root.outputs, 'assistant');
   if (requestPreview !== undefined) info.request_preview = requestPreview;
   if (responsePreview !== undefined) info.response_preview = responsePreview;
   if (trace.clientRequestId !== undefined) {
@@ -28,7 +36,10 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
 }
 
 function traceMetadata(trace: FinishedTrace): Record<string, string> {
-  const metadata: Record<string, string> = { ...trace.metadata, [TraceMetadata.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION };
+  const metadata: Record<string, string> = {
+    ...trace.metadata,
+    [TraceMetadata.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION,
+  };
   if (trace.user !== undefined) metadata[TraceMetadata.USER] = trace.user;
   if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = trace.session;
   const usage = aggregateTokenUsage(trace.spans);

@@ -12,7 +12,9 @@ export function encodeTracesJson(trace: FinishedTrace): string {
   const marker = `ns${randomBytes(6).toString('hex')}`;
   const nanos = (value: bigint) => `${marker}${value}`;
   const spans = trace.spans.map((span) => {
-    const attributes: Record<string, string> = { [SpanAttribute.REQUEST_ID]: JSON.stringify(trace.traceId) };
+    const attributes: Record<string, string> = {
+      [SpanAttribute.REQUEST_ID]: JSON.stringify(trace.traceId),
+    };
     const values = spanAttributes(trace, span);
     for (const key of Object.keys(values)) attributes[key] = JSON.stringify(values[key]);
     return {

@@ -1,2 +1,11 @@
-export type { ExportOptions, MlflowAuthOptions, MlflowTracingOptions } from './mlflow-tracing-options.interface';
+export type {
+  ExportOptions,
+  MlflowAuthOptions,
+  MlflowTracingOptions,
+} from './mlflow-tracing-options.interface';
 export { MlflowTracingConfigError } from './tracing-config.error';
+export type {
+  HttpTracingOptions,
+  IdentifyRequest,
+  RequestIdentity,
+} from './http-tracing-options.interface';

@@ -1,6 +1,7 @@
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
+import type { HttpTracingOptions } from './http-tracing-options.interface';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
@@ -41,4 +42,6 @@ export interface MlflowTracingOptions {
   export?: ExportOptions;
   /** Sends traces here instead of MLflow (for example an `InMemoryTraceExporter` in tests). */
   exporter?: TraceExporter;
+  /** One trace per HTTP request: root span, user/session headers, trace id header, `traceparent`. */
+  http?: HttpTracingOptions;
 }

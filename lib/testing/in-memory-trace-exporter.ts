@@ -44,7 +44,9 @@ export class InMemoryTraceExporter implements TraceExporter {
     const found = this.findSpans(query);
     if (found.length !== 1) {
       const names = this.getSpans().map((span) => `${span.name} (${span.spanType})`);
-      throw new Error(`Expected one span matching ${describe(query)}, found ${found.length}. Recorded: ${names.join(', ') || 'none'}`);
+      throw new Error(
+        `Expected one span matching ${describe(query)}, found ${found.length}. Recorded: ${names.join(', ') || 'none'}`,
+      );
     }
     return found[0];
   }

@@ -22,7 +22,8 @@ export function runInSpan<T>(
     span = undefined;
   }
   if (span === undefined) return fn.apply(thisArg, args);
-  if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, Reflect.apply, fn, thisArg, args) as T;
+  if (span === NOT_SAMPLED)
+    return spanStorage.run(NOT_SAMPLED, Reflect.apply, fn, thisArg, args) as T;
 
   let result: T;
   try {

@@ -96,7 +96,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   setTokenUsage(usage: TokenUsage): this {
     const input = finiteOrZero(usage.input_tokens);
     const output = finiteOrZero(usage.output_tokens);
-    const total = usage.total_tokens === undefined ? input + output : finiteOrZero(usage.total_tokens);
+    const total =
+      usage.total_tokens === undefined ? input + output : finiteOrZero(usage.total_tokens);
     return this.setAttribute('mlflow.chat.tokenUsage', {
       ...usage,
       input_tokens: input,
@@ -110,7 +111,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   }
 
   addEvent(name: string, attributes: Record<string, EventAttributeValue> = {}): this {
-    if (this.isRecording) this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
+    if (this.isRecording)
+      this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
     return this;
   }
 
@@ -136,7 +138,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
 
   /** Ends with a call's result as outputs, unless outputs were set explicitly during the call. */
   endWithResult(result: unknown): void {
-    if (result !== undefined && this.outputs === undefined && this.isRecording) this.setOutputs(result);
+    if (result !== undefined && this.outputs === undefined && this.isRecording)
+      this.setOutputs(result);
     this.end();
   }
 

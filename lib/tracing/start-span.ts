@@ -14,7 +14,12 @@ export function startSpan(
   if (parent === NOT_SAMPLED) return NOT_SAMPLED;
   if (parent !== undefined) {
     if (parent.trace.closed) return undefined;
-    const span = new SpanRecord(parent.trace, parent, name, spanType ?? parent.trace.owner.defaultSpanType);
+    const span = new SpanRecord(
+      parent.trace,
+      parent,
+      name,
+      spanType ?? parent.trace.owner.defaultSpanType,
+    );
     parent.trace.spans.push(span);
     return span;
   }

@@ -23,7 +23,9 @@ export class StreamRecorder {
       this.items.push(snapshot);
     }
     if (this.asChunkEvents) {
-      this.span.addEvent(`mlflow.chunk.item.${index}`, { 'mlflow.chunk.value': safeStringify(snapshot) });
+      this.span.addEvent(`mlflow.chunk.item.${index}`, {
+        'mlflow.chunk.value': safeStringify(snapshot),
+      });
     }
   }
 
@@ -36,7 +38,8 @@ export class StreamRecorder {
     if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
     if (!this.captureOutputs) return this.span.end();
     const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;
-    if (this.span.isRecording) this.span.outputs = single ? (this.items[0] as never) : (this.items as never);
+    if (this.span.isRecording)
+      this.span.outputs = single ? (this.items[0] as never) : (this.items as never);
     this.span.end();
   }
 }

@@ -37,7 +37,8 @@ export function traceAsyncIterable<T>(
     next: (...args: [] | [unknown]) => settle(() => source$().next(...args)),
     return: (value?: unknown) => {
       const it = source$();
-      const markCancelled = () => span.isRecording && span.setAttribute('mlflow.stream.cancelled', true);
+      const markCancelled = () =>
+        span.isRecording && span.setAttribute('mlflow.stream.cancelled', true);
       if (typeof it.return !== 'function') {
         markCancelled();
         recorder.end();

@@ -7,7 +7,11 @@ import { StreamRecorder } from './stream-recorder';
  * Observables are lazy: the span stays open until the first subscription completes, errors
  * or unsubscribes. Work done on subscribe runs inside the span, so nested spans nest.
  */
-export function traceObservable<T>(span: SpanRecord, source: Observable<T>, captureOutputs: boolean): Observable<T> {
+export function traceObservable<T>(
+  span: SpanRecord,
+  source: Observable<T>,
+  captureOutputs: boolean,
+): Observable<T> {
   return new Observable<T>((subscriber) => {
     const recorder = new StreamRecorder(span, captureOutputs, false);
     const subscription = spanStorage.run(span, () =>

@@ -42,7 +42,10 @@ export class TraceRecord implements FinishedTrace {
 
   get traceIdHex(): string {
     this.hex ??=
-      wordToHex(randomWord()) + wordToHex(randomWord()) + wordToHex(randomWord()) + wordToHex(randomNonZeroWord());
+      wordToHex(randomWord()) +
+      wordToHex(randomWord()) +
+      wordToHex(randomWord()) +
+      wordToHex(randomNonZeroWord());
     return this.hex;
   }
 

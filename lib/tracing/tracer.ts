@@ -30,7 +30,11 @@ export class Tracer implements TraceOwner {
    * A new root span, or `undefined` when this trace is not sampled. With a remote parent the
    * trace continues the caller's and follows the caller's sampling decision.
    */
-  startRootSpan(name: string, spanType: string, remoteParent?: RemoteParent): SpanRecord | undefined {
+  startRootSpan(
+    name: string,
+    spanType: string,
+    remoteParent?: RemoteParent,
+  ): SpanRecord | undefined {
     if (remoteParent !== undefined ? !remoteParent.sampled : !this.sample()) return undefined;
     const trace = new TraceRecord(this, remoteParent);
     const span = new SpanRecord(trace, undefined, name, spanType);
@@ -50,7 +54,9 @@ export class Tracer implements TraceOwner {
       this.settings.exporter.export(trace);
     } catch (error) {
       if (this.exporterErrors++ === 0) {
-        this.logger.error(`The trace exporter threw; traces it refuses are counted as dropped: ${String(error)}`);
+        this.logger.error(
+          `The trace exporter threw; traces it refuses are counted as dropped: ${String(error)}`,
+        );
       }
     }
   }

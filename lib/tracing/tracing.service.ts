@@ -58,7 +58,9 @@ export class TracingService {
    */
   getPropagationHeaders(): Record<string, string> {
     const span = activeSpanRecord();
-    return span === undefined ? {} : { traceparent: formatTraceparent(span.traceIdHex, span.spanIdHex) };
+    return span === undefined
+      ? {}
+      : { traceparent: formatTraceparent(span.traceIdHex, span.spanIdHex) };
   }
 
   /** Sets trace-level fields of the active trace; ignored when no trace is recorded. */
@@ -69,9 +71,11 @@ export class TracingService {
     if (update.metadata) Object.assign(trace.metadata, stringValues(update.metadata));
     if (update.user !== undefined) trace.user = String(update.user);
     if (update.session !== undefined) trace.session = String(update.session);
-    if (update.clientRequestId !== undefined) trace.clientRequestId = String(update.clientRequestId);
+    if (update.clientRequestId !== undefined)
+      trace.clientRequestId = String(update.clientRequestId);
     if (update.requestPreview !== undefined) trace.requestPreview = String(update.requestPreview);
-    if (update.responsePreview !== undefined) trace.responsePreview = String(update.responsePreview);
+    if (update.responsePreview !== undefined)
+      trace.responsePreview = String(update.responsePreview);
   }
 
   /** Waits until every finished trace so far has been delivered (or counted as dropped). */
@@ -87,7 +91,8 @@ export class TracingService {
   /** Never throws: bad options (a throwing getter, say) give an unrecorded span instead. */
   private open(options: SpanOptions): SpanRecord | typeof NOT_SAMPLED | undefined {
     try {
-      const parent = options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
+      const parent =
+        options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
       const span = startSpan(String(options.name), options.spanType, parent);
       if (span instanceof SpanRecord) {
         if (options.attributes) span.setAttributes(options.attributes);

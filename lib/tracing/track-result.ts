@@ -53,8 +53,15 @@ function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: bo
   if (typeof candidate.pipe === 'function' && typeof candidate.on === 'function') {
     return traceNodeStream(span, result as never) as T;
   }
-  if (typeof candidate[Symbol.asyncIterator] === 'function' && typeof candidate.getReader !== 'function') {
-    return traceAsyncIterable(span, result as unknown as AsyncIterable<unknown>, captureOutputs) as T;
+  if (
+    typeof candidate[Symbol.asyncIterator] === 'function' &&
+    typeof candidate.getReader !== 'function'
+  ) {
+    return traceAsyncIterable(
+      span,
+      result as unknown as AsyncIterable<unknown>,
+      captureOutputs,
+    ) as T;
   }
   endOk(result);
   return result;

@@ -12,13 +12,23 @@ export class ChatService {
   ) {}
 
   @Trace(SpanType.AGENT)
-  async answer(question: string, user: string, session: string): Promise<{ answer: string; traceId?: string }> {
+  async answer(
+    question: string,
+    user: string,
+    session: string,
+  ): Promise<{ answer: string; traceId?: string }> {
     this.tracing.updateCurrentTrace({ user, session });
     const docs = await this.retriever.search(question);
     const completion = await this.llm.chat([
-      { role: 'system', content: `Answer from these notes:\n${docs.map((d) => d.text).join('\n')}` },
+      {
+        role: 'system',
+        content: `Answer from these notes:\n${docs.map((d) => d.text).join('\n')}`,
+      },
       { role: 'user', content: question },
     ]);
-    return { answer: String(completion.choices[0].message.content), traceId: this.tracing.getActiveTraceId() };
+    return {
+      answer: String(completion.choices[0].message.content),
+      traceId: this.tracing.getActiveTraceId(),
+    };
   }
 }

@@ -6,11 +6,17 @@ import { ChatMessage, SpanType, Trace, TracingService } from '../../lib';
 export class LlmService {
   constructor(private readonly tracing: TracingService) {}
 
-  @Trace({ spanType: SpanType.CHAT_MODEL, name: 'llm.chat', attributes: { 'mlflow.llm.model': 'echo-1' } })
+  @Trace({
+    spanType: SpanType.CHAT_MODEL,
+    name: 'llm.chat',
+    attributes: { 'mlflow.llm.model': 'echo-1' },
+  })
   async chat(messages: ChatMessage[]): Promise<{ choices: { message: ChatMessage }[] }> {
     const question = String(messages[messages.length - 1].content);
     const content = `Here is what I found about "${question}".`;
-    this.tracing.getCurrentSpan().setTokenUsage({ input_tokens: question.length, output_tokens: content.length });
+    this.tracing
+      .getCurrentSpan()
+      .setTokenUsage({ input_tokens: question.length, output_tokens: content.length });
     await new Promise((resolve) => setTimeout(resolve, 20));
     return { choices: [{ message: { role: 'assistant', content } }] };
   }

@@ -12,7 +12,10 @@ export class RetrieverService {
   @Trace(SpanType.RETRIEVER)
   async search(query: string, topK = 2): Promise<{ text: string; score: number }[]> {
     const words = query.toLowerCase().split(/\W+/).filter(Boolean);
-    return DOCUMENTS.map((text) => ({ text, score: words.filter((w) => text.toLowerCase().includes(w)).length }))
+    return DOCUMENTS.map((text) => ({
+      text,
+      score: words.filter((w) => text.toLowerCase().includes(w)).length,
+    }))
       .sort((a, b) => b.score - a.score)
       .slice(0, topK);
   }

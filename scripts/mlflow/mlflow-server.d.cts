@@ -25,4 +25,6 @@ export declare function ensureMlflowVenv(options?: { log?: Log }): Promise<Mlflo
 export declare function startMlflowServer(options?: {
   log?: Log;
   mlflowBin?: string;
+  /** Passed to `mlflow server` as they are. */
+  extraArgs?: string[];
 }): Promise<MlflowServer>;

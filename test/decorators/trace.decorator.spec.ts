@@ -56,7 +56,11 @@ describe('@Trace', () => {
     const answer = await agent.ask('what is mlflow', { tags: ['a'] });
     expect(exporter.getTraces()).toHaveLength(1);
     const [trace] = exporter.getTraces();
-    expect(trace.spans.map((s) => s.name)).toEqual(['Agent.ask', 'Retriever.search', 'llm.complete']);
+    expect(trace.spans.map((s) => s.name)).toEqual([
+      'Agent.ask',
+      'Retriever.search',
+      'llm.complete',
+    ]);
     const [root, retriever, llm] = trace.spans;
     expect(root.parentSpanIdHex).toBeNull();
     expect(retriever.parentSpanIdHex).toBe(root.spanIdHex);
@@ -84,7 +88,10 @@ describe('@Trace', () => {
     expect(llm.events).toEqual([
       expect.objectContaining({
         name: 'exception',
-        attributes: expect.objectContaining({ 'exception.type': 'TypeError', 'exception.message': 'model exploded' }),
+        attributes: expect.objectContaining({
+          'exception.type': 'TypeError',
+          'exception.message': 'model exploded',
+        }),
       }),
     ]);
     expect(exporter.getTraces()[0].state).toBe('ERROR');
@@ -95,7 +102,10 @@ describe('@Trace', () => {
     const pending = agent.ask('q', options);
     options.tags.push('mutated');
     await pending;
-    expect(exporter.findSpan({ name: 'Agent.ask' }).inputs).toEqual({ question: 'q', options: { tags: ['before'] } });
+    expect(exporter.findSpan({ name: 'Agent.ask' }).inputs).toEqual({
+      question: 'q',
+      options: { tags: ['before'] },
+    });
   });
 
   it('never mixes spans of concurrent calls', async () => {

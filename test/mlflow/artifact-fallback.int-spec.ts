@@ -15,11 +15,19 @@ describe('servers without OTLP ingestion get the spans as a traces.json artifact
   let previousUri: string | undefined;
 
   beforeAll(async () => {
-    server = await startMlflowServer({ log: () => undefined, extraArgs: ['--gunicorn-opts', '--log-level warning'] });
-    const otlp = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' } });
+    server = await startMlflowServer({
+      log: () => undefined,
+      extraArgs: ['--gunicorn-opts', '--log-level warning'],
+    });
+    const otlp = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     expect(otlp.status).toBe(404);
     const moduleRef = await Test.createTestingModule({
-      imports: [MlflowTracingModule.forRoot({ trackingUri: server.url, experimentName: 'fallback' })],
+      imports: [
+        MlflowTracingModule.forRoot({ trackingUri: server.url, experimentName: 'fallback' }),
+      ],
       providers: agentProviders,
     }).compile();
     app = await moduleRef.createNestApplication({ logger: false }).init();
@@ -43,11 +51,22 @@ describe('servers without OTLP ingestion get the spans as a traces.json artifact
     await tracing.flush();
     expect(tracing.getExportStats()).toMatchObject({ exported: 1, dropped: { send_failed: 0 } });
 
-    const artifact = await fetch(`${server.url}/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId}`);
+    const artifact = await fetch(
+      `${server.url}/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId}`,
+    );
     expect(artifact.status).toBe(200);
-    const { spans } = (await artifact.json()) as { spans: { name: string; parent_span_id: string | null }[] };
+    const { spans } = (await artifact.json()) as {
+      spans: { name: string; parent_span_id: string | null }[];
+    };
     expect(spans.map((s) => s.name).sort()).toEqual(
-      ['Agent.answer', 'Embedder.embed', 'Retriever.retrieve', 'WeatherTool.lookup', 'capture', 'llm.chat'].sort(),
+      [
+        'Agent.answer',
+        'Embedder.embed',
+        'Retriever.retrieve',
+        'WeatherTool.lookup',
+        'capture',
+        'llm.chat',
+      ].sort(),
     );
 
     const trace = await readTraceWithPython(traceId);
@@ -59,10 +78,21 @@ describe('servers without OTLP ingestion get the spans as a traces.json artifact
     expect(byName['Agent.answer'].parent_id).toBe(byName.capture.span_id);
     expect(byName['Embedder.embed'].parent_id).toBe(byName['Retriever.retrieve'].span_id);
     expect(byName['Retriever.retrieve'].span_type).toBe('RETRIEVER');
-    expect(byName['Retriever.retrieve'].inputs).toEqual({ query: 'Is the fallback complete?', topK: 2 });
+    expect(byName['Retriever.retrieve'].inputs).toEqual({
+      query: 'Is the fallback complete?',
+      topK: 2,
+    });
     expect(byName['WeatherTool.lookup'].status_code).toBe('ERROR');
-    expect(byName['WeatherTool.lookup'].events[0].attributes['exception.type']).toBe('ToolUnavailableError');
-    expect(trace.info.token_usage).toEqual({ input_tokens: 12, output_tokens: 7, total_tokens: 19 });
-    expect(BigInt(byName.capture.end_time_ns!)).toBeGreaterThan(BigInt(byName.capture.start_time_ns));
+    expect(byName['WeatherTool.lookup'].events[0].attributes['exception.type']).toBe(
+      'ToolUnavailableError',
+    );
+    expect(trace.info.token_usage).toEqual({
+      input_tokens: 12,
+      output_tokens: 7,
+      total_tokens: 19,
+    });
+    expect(BigInt(byName.capture.end_time_ns!)).toBeGreaterThan(
+      BigInt(byName.capture.start_time_ns),
+    );
   });
 });

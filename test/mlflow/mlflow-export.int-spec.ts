@@ -32,7 +32,7 @@ describe('traces in a real MLflow server', () => {
 
   afterAll(() => app.close());
 
-  it('stores the whole call tree, read back by MLflow\'s Python client and REST API', async () => {
+  it("stores the whole call tree, read back by MLflow's Python client and REST API", async () => {
     const question = 'Will it rain in Paris?';
     const reply = await agent.answer(question, 'alice');
     await tracing.flush();
@@ -40,23 +40,37 @@ describe('traces in a real MLflow server', () => {
 
     const traceId = await traceIdByName('Agent.answer');
     const trace = await readTraceWithPython(traceId);
-    expect(await searchTracesWithPython(experimentId, "trace.name = 'Agent.answer'")).toEqual([traceId]);
+    expect(await searchTracesWithPython(experimentId, "trace.name = 'Agent.answer'")).toEqual([
+      traceId,
+    ]);
 
     expect(trace.info.state).toBe('OK');
     // Laid out as Python's json.dumps does, like previews of traces from MLflow's Python SDK.
     expect(trace.info.request_preview).toBe(`{"question": "${question}", "user": "alice"}`);
     // Not a chat shape MLflow recognises (no `messages`/`choices`): the JSON of the outputs.
-    expect(trace.info.response_preview).toBe(`{"role": "assistant", "content": "${reply.content}"}`);
+    expect(trace.info.response_preview).toBe(
+      `{"role": "assistant", "content": "${reply.content}"}`,
+    );
     expect(trace.info.trace_metadata['mlflow.trace.user']).toBe('alice');
     expect(trace.info.trace_metadata['mlflow.trace.session']).toBe('session-of-alice');
     expect(trace.info.trace_metadata['mlflow.trace_schema.version']).toBe('3');
     expect(trace.info.tags['mlflow.traceName']).toBe('Agent.answer');
     expect(trace.info.tags.app).toBe('foundation-test');
-    expect(trace.info.token_usage).toEqual({ input_tokens: 12, output_tokens: 7, total_tokens: 19 });
+    expect(trace.info.token_usage).toEqual({
+      input_tokens: 12,
+      output_tokens: 7,
+      total_tokens: 19,
+    });
 
     const byName = Object.fromEntries(trace.spans.map((s) => [s.name, s]));
     expect(Object.keys(byName).sort()).toEqual(
-      ['Agent.answer', 'Embedder.embed', 'Retriever.retrieve', 'WeatherTool.lookup', 'llm.chat'].sort(),
+      [
+        'Agent.answer',
+        'Embedder.embed',
+        'Retriever.retrieve',
+        'WeatherTool.lookup',
+        'llm.chat',
+      ].sort(),
     );
     const root = byName['Agent.answer'];
     expect(root.parent_id).toBeNull();
@@ -74,9 +88,16 @@ describe('traces in a real MLflow server', () => {
     expect(root.inputs).toEqual({ question, user: 'alice' });
     expect(root.outputs).toEqual(reply);
     expect(byName['Retriever.retrieve'].inputs).toEqual({ query: question, topK: 2 });
-    expect(byName['Retriever.retrieve'].outputs).toEqual([`doc-0-${question.length}`, `doc-1-${question.length}`]);
+    expect(byName['Retriever.retrieve'].outputs).toEqual([
+      `doc-0-${question.length}`,
+      `doc-1-${question.length}`,
+    ]);
     expect(byName['Embedder.embed'].outputs).toEqual([question.length, 0.5]);
-    expect(byName['llm.chat'].attributes['mlflow.chat.tokenUsage']).toEqual({ input_tokens: 12, output_tokens: 7, total_tokens: 19 });
+    expect(byName['llm.chat'].attributes['mlflow.chat.tokenUsage']).toEqual({
+      input_tokens: 12,
+      output_tokens: 7,
+      total_tokens: 19,
+    });
     expect(byName['llm.chat'].attributes['mlflow.llm.model']).toBe('tiny-1');
 
     const tool = byName['WeatherTool.lookup'];
@@ -86,7 +107,9 @@ describe('traces in a real MLflow server', () => {
     expect(tool.events[0].name).toBe('exception');
     expect(tool.events[0].attributes['exception.type']).toBe('ToolUnavailableError');
     expect(tool.events[0].attributes['exception.message']).toBe('tool weather(Paris) is down');
-    expect(String(tool.events[0].attributes['exception.stacktrace'])).toContain('WeatherTool.lookup');
+    expect(String(tool.events[0].attributes['exception.stacktrace'])).toContain(
+      'WeatherTool.lookup',
+    );
     expect(root.status_code).toBe('OK');
 
     // The spans are in the server's span store: REST returns them and span filters work.
@@ -95,7 +118,10 @@ describe('traces in a real MLflow server', () => {
     expect(rest.trace_info.trace_id).toBe(traceId);
     const llmTraces = await searchTracesWithPython(experimentId, "span.type = 'CHAT_MODEL'");
     expect(llmTraces).toContain(traceId);
-    const byUser = await searchTracesWithPython(experimentId, "metadata.`mlflow.trace.user` = 'alice'");
+    const byUser = await searchTracesWithPython(
+      experimentId,
+      "metadata.`mlflow.trace.user` = 'alice'",
+    );
     expect(byUser).toEqual([traceId]);
   });
 
@@ -131,4 +157,3 @@ async function experimentIdOf(name: string): Promise<string> {
   );
   return found.experiment.experiment_id;
 }
-

@@ -1,7 +1,13 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { InMemoryTraceExporter, MlflowTracingConfigError, MlflowTracingModule, Trace, TracingService } from '../../lib';
+import {
+  InMemoryTraceExporter,
+  MlflowTracingConfigError,
+  MlflowTracingModule,
+  Trace,
+  TracingService,
+} from '../../lib';
 
 @Injectable()
 class FeatureService {
@@ -39,7 +45,10 @@ describe('MlflowTracingModule', () => {
         MlflowTracingModule.forRootAsync({
           imports: [ConfigModule],
           inject: [ConfigService],
-          useFactory: (config: ConfigService) => ({ exporter, defaultSpanType: config.get<string>('TRACE_TYPE') }),
+          useFactory: (config: ConfigService) => ({
+            exporter,
+            defaultSpanType: config.get<string>('TRACE_TYPE'),
+          }),
         }),
         FeatureModule,
       ],
@@ -51,10 +60,14 @@ describe('MlflowTracingModule', () => {
   });
 
   it('fails at startup on a bad option, naming it', async () => {
-    const compile = Test.createTestingModule({ imports: [MlflowTracingModule.forRoot({ sampleRatio: 1.5 })] }).compile();
+    const compile = Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ sampleRatio: 1.5 })],
+    }).compile();
     await expect(compile).rejects.toThrow(MlflowTracingConfigError);
     await expect(
-      Test.createTestingModule({ imports: [MlflowTracingModule.forRoot({ trackingUri: 'localhost' })] }).compile(),
+      Test.createTestingModule({
+        imports: [MlflowTracingModule.forRoot({ trackingUri: 'localhost' })],
+      }).compile(),
     ).rejects.toThrow(/trackingUri/);
   });
 
@@ -72,7 +85,10 @@ describe('MlflowTracingModule', () => {
   it('starts even when MLflow is unreachable, and counts the traces it could not deliver', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        MlflowTracingModule.forRoot({ trackingUri: 'http://127.0.0.1:9', export: { requestTimeoutMs: 2000 } }),
+        MlflowTracingModule.forRoot({
+          trackingUri: 'http://127.0.0.1:9',
+          export: { requestTimeoutMs: 2000 },
+        }),
         FeatureModule,
       ],
     }).compile();

@@ -23,7 +23,11 @@ describe('resolveOptions', () => {
   });
 
   it('lets options win over the environment, and an experiment id over a name in the environment', () => {
-    const env = { MLFLOW_TRACKING_URI: 'http://env:1', MLFLOW_EXPERIMENT_ID: '7', MLFLOW_EXPERIMENT_NAME: 'x' };
+    const env = {
+      MLFLOW_TRACKING_URI: 'http://env:1',
+      MLFLOW_EXPERIMENT_ID: '7',
+      MLFLOW_EXPERIMENT_NAME: 'x',
+    };
     expect(resolveOptions({ trackingUri: 'https://opt:2' }, env).trackingUri).toBe('https://opt:2');
     expect(resolveOptions({}, env).experiment).toEqual({ id: '7' });
     expect(resolveOptions({ experimentName: 'mine' }, env).experiment).toEqual({ name: 'mine' });
@@ -49,16 +53,28 @@ describe('resolveOptions', () => {
   });
 
   it.each([
-    [{ trackingUri: 'not a uri' }, /option "trackingUri" is not a URL .*Accepted: an http:\/\/ or https:\/\/ URL/],
+    [
+      { trackingUri: 'not a uri' },
+      /option "trackingUri" is not a URL .*Accepted: an http:\/\/ or https:\/\/ URL/,
+    ],
     [{ trackingUri: 'ftp://x' }, /option "trackingUri" uses ftp:/],
     [{ sampleRatio: 1.5 }, /option "sampleRatio" is 1.5\. Accepted: a number from 0 to 1/],
     [{ sampleRatio: Number.NaN }, /option "sampleRatio"/],
     [{ experimentName: '' }, /option "experimentName" is "". Accepted: a non-empty string/],
-    [{ experimentName: 'a', experimentId: '1' }, /option "experimentId" and experimentName are both set/],
+    [
+      { experimentName: 'a', experimentId: '1' },
+      /option "experimentId" and experimentName are both set/,
+    ],
     [{ auth: { token: '' } }, /option "auth.token"/],
-    [{ serialization: { maxDepth: 0 } }, /option "serialization.maxDepth" is 0. Accepted: a whole number of at least 1/],
+    [
+      { serialization: { maxDepth: 0 } },
+      /option "serialization.maxDepth" is 0. Accepted: a whole number of at least 1/,
+    ],
     [{ export: { maxQueueSize: -1 } }, /option "export.maxQueueSize" is -1/],
-    [{ enabled: 'yes' as unknown as boolean }, /option "enabled" is "yes". Accepted: true or false/],
+    [
+      { enabled: 'yes' as unknown as boolean },
+      /option "enabled" is "yes". Accepted: true or false/,
+    ],
     [{ exporter: {} as never }, /option "exporter" does not implement TraceExporter/],
   ])('rejects %j with a message naming the option and what is accepted', (options, message) => {
     expect(() => resolveOptions(options, {})).toThrow(MlflowTracingConfigError);
@@ -66,11 +82,17 @@ describe('resolveOptions', () => {
   });
 
   it('rejects a bad sampling ratio from the environment, naming the variable', () => {
-    expect(() => resolveOptions({}, { MLFLOW_TRACE_SAMPLING_RATIO: 'half' })).toThrow(/MLFLOW_TRACE_SAMPLING_RATIO/);
-    expect(() => resolveOptions({}, { MLFLOW_TRACE_SAMPLING_RATIO: '2' })).toThrow(/sampleRatio" is 2/);
+    expect(() => resolveOptions({}, { MLFLOW_TRACE_SAMPLING_RATIO: 'half' })).toThrow(
+      /MLFLOW_TRACE_SAMPLING_RATIO/,
+    );
+    expect(() => resolveOptions({}, { MLFLOW_TRACE_SAMPLING_RATIO: '2' })).toThrow(
+      /sampleRatio" is 2/,
+    );
   });
 
   it('rejects a username without a password', () => {
-    expect(() => resolveOptions({}, { MLFLOW_TRACKING_USERNAME: 'bob' })).toThrow(/MLFLOW_TRACKING_PASSWORD/);
+    expect(() => resolveOptions({}, { MLFLOW_TRACKING_USERNAME: 'bob' })).toThrow(
+      /MLFLOW_TRACKING_PASSWORD/,
+    );
   });
 });

@@ -235,7 +235,11 @@ describe('tracing never throws into user code', () => {
     const { app } = await bootWithMemoryExporter({ providers: [Worker] }, { exporter });
     app.get(Worker).nested(1);
     app.get(Worker).nested(2);
-    expect(app.get(TracingService).getExportStats()).toEqual({ exported: 0, dropped: { ...zero, exporter_error: 2 }, pending: 0 });
+    expect(app.get(TracingService).getExportStats()).toEqual({
+      exported: 0,
+      dropped: { ...zero, exporter_error: 2 },
+      pending: 0,
+    });
     await app.close();
   });
 

@@ -5,7 +5,11 @@ describe('traceparent', () => {
   const spanId = 'b7ad6b7169203331';
 
   it('parses a valid header and its sampled flag', () => {
-    expect(parseTraceparent(`00-${traceId}-${spanId}-01`)).toEqual({ traceIdHex: traceId, spanIdHex: spanId, sampled: true });
+    expect(parseTraceparent(`00-${traceId}-${spanId}-01`)).toEqual({
+      traceIdHex: traceId,
+      spanIdHex: spanId,
+      sampled: true,
+    });
     expect(parseTraceparent(`00-${traceId}-${spanId}-00`)?.sampled).toBe(false);
     expect(parseTraceparent(`00-${traceId.toUpperCase()}-${spanId}-01`)?.traceIdHex).toBe(traceId);
   });
@@ -28,6 +32,10 @@ describe('traceparent', () => {
   });
 
   it('round-trips', () => {
-    expect(parseTraceparent(formatTraceparent(traceId, spanId))).toEqual({ traceIdHex: traceId, spanIdHex: spanId, sampled: true });
+    expect(parseTraceparent(formatTraceparent(traceId, spanId))).toEqual({
+      traceIdHex: traceId,
+      spanIdHex: spanId,
+      sampled: true,
+    });
   });
 });

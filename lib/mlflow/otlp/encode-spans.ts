@@ -9,9 +9,13 @@ export const INSTRUMENTATION_SCOPE = 'nestjs-mlflow-tracing';
 
 /** An OTLP `ExportTraceServiceRequest` (protobuf) holding every span of the given traces. */
 export function encodeTraces(traces: readonly FinishedTrace[], serviceName: string): Buffer {
-  const scopeSpans = new ProtobufWriter().message(1, new ProtobufWriter().string(1, INSTRUMENTATION_SCOPE));
+  const scopeSpans = new ProtobufWriter().message(
+    1,
+    new ProtobufWriter().string(1, INSTRUMENTATION_SCOPE),
+  );
   for (const trace of traces) {
-    for (const span of trace.spans) scopeSpans.message(2, encodeSpan(span, spanAttributes(trace, span)));
+    for (const span of trace.spans)
+      scopeSpans.message(2, encodeSpan(span, spanAttributes(trace, span)));
   }
   const resource = new ProtobufWriter().message(1, keyValue('service.name', serviceName));
   const resourceSpans = new ProtobufWriter().message(1, resource).message(2, scopeSpans);
@@ -19,7 +23,10 @@ export function encodeTraces(traces: readonly FinishedTrace[], serviceName: stri
 }
 
 /** MLflow's span attributes: type, inputs, outputs, then the span's own, then user/session on the root. */
-export function spanAttributes(trace: FinishedTrace, span: FinishedSpan): Record<string, JsonValue> {
+export function spanAttributes(
+  trace: FinishedTrace,
+  span: FinishedSpan,
+): Record<string, JsonValue> {
   const attributes: Record<string, JsonValue> = { [SpanAttribute.SPAN_TYPE]: span.spanType };
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
@@ -45,10 +52,15 @@ function encodeSpan(span: FinishedSpan, attributes: Record<string, JsonValue>): 
   for (const event of span.events) {
     const encoded = new ProtobufWriter().fixed64(1, event.timeNs).string(2, event.name);
     for (const key of Object.keys(event.attributes)) {
-      encoded.message(3, new ProtobufWriter().string(1, key).message(2, anyValue(event.attributes[key])));
+      encoded.message(
+        3,
+        new ProtobufWriter().string(1, key).message(2, anyValue(event.attributes[key])),
+      );
     }
     writer.message(11, encoded);
   }
-  const status = new ProtobufWriter().string(2, span.statusMessage).int64(3, STATUS_CODE[span.statusCode]);
+  const status = new ProtobufWriter()
+    .string(2, span.statusMessage)
+    .int64(3, STATUS_CODE[span.statusCode]);
   return writer.message(15, status);
 }
