@@ -43,9 +43,11 @@ function defineSpan(
   return {
     name: options.name ?? defaultName,
     spanType: options.spanType,
-    attributes: options.attributes
-      ? (toJsonSafe(options.attributes) as Record<string, never>)
-      : undefined,
+    // MLflow's Python SDK records the function name too; the UI shows it in the span details.
+    attributes: {
+      'mlflow.spanFunctionName': original.name,
+      ...(options.attributes ? (toJsonSafe(options.attributes) as Record<string, never>) : {}),
+    },
     recordInputs: options.captureInputs === false ? undefined : inputsRecorder(original),
     captureOutputs: options.captureOutputs !== false,
   };
