@@ -1,11 +1,20 @@
 import { types } from 'node:util';
-import { describeThrown } from './describe-thrown';
-import { serializeBuffer, serializeBytes, serializeTypedArray } from './serialize-binary';
+import { serializeBytes } from './serialize-binary';
+import {
+  describeFunction,
+  describeThrownWithin,
+  serializeDate,
+  serializeView,
+  setProperty,
+  thrownMarker,
+  unbox,
+} from './serialize-leaf';
 import { DEFAULT_SERIALIZATION_LIMITS, type SerializationLimits } from './serialization-limits';
 import { truncateString, truncatedItemsMarker } from './truncate-string';
 
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '../trace-model';
+
+export type { JsonValue };
 
 type JsonObject = { [key: string]: JsonValue };
 type ToJSON = (this: object, key: string) => unknown;
@@ -213,20 +222,6 @@ function copyProperty(
   if (serialized !== undefined) setProperty(out, key, serialized);
 }
 
-function setProperty(out: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') {
-    // Plain assignment would call Object.prototype's __proto__ setter instead of adding a key.
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[key] = value;
-  }
-}
-
 function serializeToJSON(
   obj: object,
   toJSON: ToJSON,
@@ -248,23 +243,6 @@ function serializeToJSON(
     return serializeObject(result, depth + 1, limits, path, false);
   }
   return serializeValue(result, depth, limits, path);
-}
-
-function serializeView(view: ArrayBufferView, limits: SerializationLimits): JsonValue {
-  if (Buffer.isBuffer(view)) return serializeBuffer(view, limits);
-  if (view instanceof DataView) {
-    return serializeBytes('DataView', view.buffer, view.byteOffset, view.byteLength, limits);
-  }
-  // For typed arrays this getter gives the concrete type name, even for subclasses.
-  const tag: unknown = (view as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
-  const typed = view as unknown as ArrayLike<number | bigint>;
-  return serializeTypedArray(typed, typeof tag === 'string' ? tag : 'TypedArray', limits);
-}
-
-function serializeDate(date: Date): string {
-  // Prototype methods rather than date.getTime(): a subclass or an own property may shadow them.
-  const time = Date.prototype.getTime.call(date);
-  return Number.isNaN(time) ? 'Invalid Date' : Date.prototype.toISOString.call(date);
 }
 
 /** Object form when every shown key is a string or number (and no two collide), else pairs. */
@@ -363,33 +341,4 @@ function serializeError(
     copyProperty(error, 'errors', out, depth, limits, path);
   }
   return out;
-}
-
-function unbox(boxed: object): unknown {
-  if (types.isNumberObject(boxed)) return Number.prototype.valueOf.call(boxed);
-  if (types.isStringObject(boxed)) return String.prototype.valueOf.call(boxed);
-  if (types.isBooleanObject(boxed)) return Boolean.prototype.valueOf.call(boxed);
-  if (types.isBigIntObject(boxed)) return BigInt.prototype.valueOf.call(boxed);
-  return Symbol.prototype.valueOf.call(boxed);
-}
-
-function describeFunction(fn: object): string {
-  try {
-    const name = (fn as { name?: unknown }).name;
-    return `[Function ${typeof name === 'string' && name !== '' ? name : 'anonymous'}]`;
-  } catch {
-    // A Proxy-wrapped function or a `static get name()` that throws.
-    return '[Function anonymous]';
-  }
-}
-
-function thrownMarker(error: unknown, limits: SerializationLimits): string {
-  return `[Thrown: ${describeThrownWithin(error, limits)}]`;
-}
-
-function describeThrownWithin(error: unknown, limits: SerializationLimits): string {
-  const reason = describeThrown(error);
-  return reason.length > limits.maxStringLength
-    ? truncateString(reason, limits.maxStringLength)
-    : reason;
 }
