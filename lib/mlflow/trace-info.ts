@@ -42,6 +42,7 @@ function traceMetadata(trace: FinishedTrace): Record<string, string> {
   };
   if (trace.user !== undefined) metadata[TraceMetadata.USER] = trace.user;
   if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = trace.session;
+  if (trace.droppedSpans > 0) metadata[TraceMetadata.DROPPED_SPANS] = String(trace.droppedSpans);
   const usage = aggregateTokenUsage(trace.spans);
   if (usage !== undefined) metadata[TraceMetadata.TOKEN_USAGE] = JSON.stringify(usage);
   return metadata;

@@ -16,6 +16,8 @@ export interface FinishedTrace {
   /** Every span of the trace, root included, in start order. */
   readonly spans: readonly FinishedSpan[];
   readonly state: TraceState;
+  /** Spans left out because the trace reached its span limit (0 normally). */
+  readonly droppedSpans: number;
   readonly requestTimeMs: number;
   readonly durationNs: bigint;
   readonly user: string | undefined;

@@ -3,6 +3,12 @@ import { SpanRecord } from './span-record';
 import { getDefaultTracer } from './tracer-registry';
 
 /**
+ * Spans one trace may hold. A loop that opens spans inside one long request must not grow
+ * memory without bound: past this, nested calls run untraced and are counted on the trace.
+ */
+export const MAX_SPANS_PER_TRACE = 10_000;
+
+/**
  * Opens a span under the active one, or a new trace when none is active.
  * Returns NOT_SAMPLED for an unsampled tree and `undefined` when tracing is off.
  */
@@ -14,6 +20,10 @@ export function startSpan(
   if (parent === NOT_SAMPLED) return NOT_SAMPLED;
   if (parent !== undefined) {
     if (parent.trace.closed) return undefined;
+    if (parent.trace.spans.length >= MAX_SPANS_PER_TRACE) {
+      parent.trace.droppedSpans++;
+      return NOT_SAMPLED;
+    }
     const span = new SpanRecord(
       parent.trace,
       parent,

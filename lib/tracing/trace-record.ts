@@ -16,6 +16,8 @@ export interface TraceOwner {
 export class TraceRecord implements FinishedTrace {
   readonly spans: SpanRecord[] = [];
   closed = false;
+  /** Spans not recorded because the trace reached MAX_SPANS_PER_TRACE. */
+  droppedSpans = 0;
   user: string | undefined;
   session: string | undefined;
   clientRequestId: string | undefined;
