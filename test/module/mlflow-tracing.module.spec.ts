@@ -71,6 +71,25 @@ describe('MlflowTracingModule', () => {
     ).rejects.toThrow(/trackingUri/);
   });
 
+  it('keeps tracing the first app when a second app in the same process stops', async () => {
+    const boot = async (exporter: InMemoryTraceExporter) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [MlflowTracingModule.forRoot({ exporter }), FeatureModule],
+      }).compile();
+      return moduleRef.createNestApplication({ logger: false }).init();
+    };
+    const first = new InMemoryTraceExporter();
+    const second = new InMemoryTraceExporter();
+    const firstApp = await boot(first);
+    const secondApp = await boot(second);
+    secondApp.get(FeatureService).work(1);
+    expect(second.getTraces()).toHaveLength(1);
+    await secondApp.close();
+    firstApp.get(FeatureService).work(2);
+    expect(first.getTraces()).toHaveLength(1);
+    await firstApp.close();
+  });
+
   it('enabled: false leaves methods untouched and records nothing', async () => {
     const exporter = new InMemoryTraceExporter();
     const moduleRef = await Test.createTestingModule({
