@@ -1,6 +1,14 @@
 export { MlflowTracingModule } from './mlflow-tracing.module';
 export { MLFLOW_TRACING_OPTIONS } from './mlflow-tracing.module-definition';
 export { Trace } from './decorators';
+export {
+  HttpAttribute,
+  MAX_IDENTITY_LENGTH,
+  MAX_REQUEST_ID_LENGTH,
+  MlflowTracingInterceptor,
+  TraceRoute,
+} from './interceptor';
+export type { TraceRouteOptions } from './interceptor';
 export type { TraceOptions } from './decorators';
 export { SpanType, TracingService } from './tracing';
 export type {
@@ -13,7 +21,14 @@ export type {
   TraceUpdate,
 } from './tracing';
 export { MlflowTracingConfigError } from './options';
-export type { ExportOptions, MlflowAuthOptions, MlflowTracingOptions } from './options';
+export type {
+  ExportOptions,
+  HttpTracingOptions,
+  IdentifyRequest,
+  MlflowAuthOptions,
+  MlflowTracingOptions,
+  RequestIdentity,
+} from './options';
 export type { DropReason, ExportStats, TraceExporter } from './export';
 export type {
   FinishedSpan,

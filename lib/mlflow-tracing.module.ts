@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { tracingProviders } from './mlflow-tracing.providers';
 import { TracingLifecycle } from './tracing-lifecycle';
@@ -6,18 +7,28 @@ import { Tracer } from './tracing/tracer';
 import { TracingService } from './tracing/tracing.service';
 
 /**
- * MLflow Tracing for the whole app: import once, in the root module.
+ * MLflow Tracing for the whole app: import once, in the root module. Every HTTP request
+ * becomes a trace (see the `http` option).
  *
  * @example
  * MlflowTracingModule.forRoot({ experimentName: 'chat-bot' })
  * MlflowTracingModule.forRootAsync({ inject: [ConfigService], useFactory: (c) => ({ trackingUri: c.get('MLFLOW_URI') }) })
  */
 @Module({
-  providers: [...tracingProviders, TracingLifecycle, TracingService],
-  exports: [TracingService, Tracer],
+  providers: [...tracingProviders, TracingLifecycle, TracingService, ...httpTracingProviders],
+  // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
+  exports: [TracingService, Tracer, HttpRequestTracer],
 })
-export class MlflowTracingModule extends ConfigurableModuleClass {
+export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {
+  constructor(private readonly httpInstrumentation: HttpAutoInstrumentation) {
+    super();
+  }
+
   static forRoot(options: typeof OPTIONS_TYPE = {}) {
     return super.forRoot(options);
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    this.httpInstrumentation.configure(consumer);
   }
 }

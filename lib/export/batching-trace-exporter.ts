@@ -10,6 +10,8 @@ export interface BatchingExporterSettings {
   readonly maxBatchSize: number;
   /** How long a trace may wait for companions before a batch is sent. */
   readonly scheduledDelayMs: number;
+  /** Batches being sent at once; more wait in the queue. */
+  readonly maxConcurrentExports: number;
 }
 
 /**
@@ -20,11 +22,14 @@ export class BatchingTraceExporter implements TraceExporter {
   private readonly logger = new Logger('MlflowTracing');
   private readonly queue: FinishedTrace[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stats: ExportStats = {
-    exported: 0,
-    dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 },
-    pending: 0,
+  private exported = 0;
+  private readonly dropped: ExportStats['dropped'] = {
+    queue_full: 0,
+    send_failed: 0,
+    shutdown: 0,
+    exporter_error: 0,
   };
+  private tracesInFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastErrorLogged = '';
@@ -44,17 +49,19 @@ export class BatchingTraceExporter implements TraceExporter {
 
   getStats(): ExportStats {
     return {
-      ...this.stats,
-      dropped: { ...this.stats.dropped },
-      pending: this.queue.length + this.stats.pending,
+      exported: this.exported,
+      dropped: { ...this.dropped },
+      pending: this.queue.length + this.tracesInFlight,
     };
   }
 
   async forceFlush(timeoutMs = 30_000): Promise<void> {
     const drained = (async () => {
       while (this.queue.length > 0 || this.inFlight.size > 0) {
-        while (this.queue.length > 0) this.sendNextBatch();
-        await Promise.all([...this.inFlight]);
+        while (this.queue.length > 0 && this.inFlight.size < this.settings.maxConcurrentExports) {
+          this.sendNextBatch();
+        }
+        await Promise.race(this.inFlight);
       }
     })();
     await withTimeout(drained, timeoutMs);
@@ -81,29 +88,35 @@ export class BatchingTraceExporter implements TraceExporter {
     this.timer.unref();
   }
 
+  /** Sends a batch unless enough are already under way; a finishing batch sends the next. */
   private sendNextBatch(): void {
+    if (this.inFlight.size >= this.settings.maxConcurrentExports) return;
     this.clearTimer();
     const batch = this.queue.splice(0, this.settings.maxBatchSize);
     if (batch.length === 0) return;
-    const sending = this.deliver(batch).finally(() => this.inFlight.delete(sending));
+    const sending = this.deliver(batch).finally(() => {
+      this.inFlight.delete(sending);
+      if (this.queue.length >= this.settings.maxBatchSize) this.sendNextBatch();
+      else if (this.queue.length > 0) this.schedule();
+    });
     this.inFlight.add(sending);
   }
 
   private async deliver(batch: FinishedTrace[]): Promise<void> {
-    this.stats.pending += batch.length;
+    this.tracesInFlight += batch.length;
     try {
       await this.sink.send(batch);
-      this.stats.exported += batch.length;
+      this.exported += batch.length;
     } catch (error) {
       this.drop('send_failed', batch.length);
       this.logOnce(error);
     } finally {
-      this.stats.pending -= batch.length;
+      this.tracesInFlight -= batch.length;
     }
   }
 
   private drop(reason: DropReason, count: number): void {
-    this.stats.dropped[reason] += count;
+    this.dropped[reason] += count;
   }
 
   /** One log line per distinct failure, not one per batch: an outage must not flood the logs. */

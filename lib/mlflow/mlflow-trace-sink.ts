@@ -6,10 +6,13 @@ import { TraceTag } from './mlflow-keys';
 import { encodeTraces } from './otlp/encode-spans';
 import { buildStartTraceBody } from './trace-info';
 import { encodeTracesJson } from './traces-json';
+import { runLimited } from './run-limited';
 
 const OTLP_PATH = '/v1/traces';
 const START_TRACE_PATH = '/api/3.0/mlflow/traces';
 const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
+/** StartTraceV3 calls under way at once per batch (MLflow's Python SDK uses 10 workers). */
+const START_TRACE_CONCURRENCY = 8;
 
 /**
  * Delivers finished traces the way MLflow's own SDK does: every span of a batch in one OTLP
@@ -47,7 +50,9 @@ export class MlflowTraceSink {
         'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
       );
     }
-    await Promise.all(owned.map((trace) => this.startTrace(trace, experimentId)));
+    await runLimited(owned, START_TRACE_CONCURRENCY, (trace) =>
+      this.startTrace(trace, experimentId),
+    );
   }
 
   /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */

@@ -14,6 +14,10 @@ export function exportDefaults(options: ExportOptions = {}, env: Env): Required<
   return {
     maxQueueSize: positive('export.maxQueueSize', options.maxQueueSize ?? queueFromEnv ?? 1000),
     maxBatchSize: positive('export.maxBatchSize', options.maxBatchSize ?? 100),
+    maxConcurrentExports: positive(
+      'export.maxConcurrentExports',
+      options.maxConcurrentExports ?? 2,
+    ),
     scheduledDelayMs: positive('export.scheduledDelayMs', options.scheduledDelayMs ?? 500, 0),
     requestTimeoutMs: positive(
       'export.requestTimeoutMs',

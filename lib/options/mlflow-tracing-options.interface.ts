@@ -11,6 +11,8 @@ export interface ExportOptions {
   maxQueueSize?: number;
   /** Traces per OTLP request. Default 100. */
   maxBatchSize?: number;
+  /** Batches sent at once (each sends at most 8 trace infos at a time). Default 2. */
+  maxConcurrentExports?: number;
   /** Milliseconds a finished trace may wait for others to share its request. Default 500. */
   scheduledDelayMs?: number;
   /** Milliseconds per HTTP request to MLflow. Default 30000 (env `MLFLOW_HTTP_REQUEST_TIMEOUT`, in seconds). */

@@ -1,0 +1,131 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestIdentity } from '../options/http-tracing-options.interface';
+import { describeError } from '../tracing/describe-error';
+import type { SpanRecord } from '../tracing/span-record';
+import { recordDerivedException } from './derived-exception';
+import { EmittedValues, isStreamedBody } from './emitted-values';
+import { HttpAttribute } from './http-attributes';
+import { routePattern } from './matched-route';
+import { requestPath } from './path-exclusion';
+import { requestInputs } from './request-inputs';
+import type { RouteSettings } from './route-settings';
+
+const MAX_PATH_IN_NAME = 200;
+
+/** What a request's trace needs from the app-wide settings when it is bound and when it ends. */
+export interface RequestTraceOwner {
+  settingsForRequest(request: unknown): RouteSettings;
+  identify(request: unknown, rawRequest: IncomingMessage): RequestIdentity;
+}
+
+/**
+ * One traced HTTP request: its root span, and what the interceptor learnt about it. The span
+ * ends when the response is over ('close'), so it covers exception filters, streamed bodies
+ * and the status code actually sent.
+ */
+export class RequestTrace {
+  /** Set once the interceptor has seen the request; a second interceptor leaves it alone. */
+  intercepted = false;
+  /** The framework's request (Express `Request`, `FastifyRequest`) once known. */
+  private request: any;
+  private settings: RouteSettings | undefined;
+  private completed = false;
+  private emitted: EmittedValues | undefined;
+
+  constructor(
+    readonly span: SpanRecord,
+    request: unknown,
+    readonly rawRequest: IncomingMessage,
+    private readonly rawResponse: ServerResponse,
+    private readonly owner: RequestTraceOwner,
+  ) {
+    this.request = request;
+    rawResponse.once('close', this.onClose);
+  }
+
+  /** On Fastify the middleware sees Node's request; a hook hands over the FastifyRequest. */
+  bindRequest(request: unknown): void {
+    if (!this.intercepted) this.request = request;
+  }
+
+  /** Called by the interceptor: the route is known, and the request is as the handler gets it. */
+  intercept(request: unknown, pattern: string, settings: RouteSettings): void {
+    this.intercepted = true;
+    this.request = request;
+    this.bindRoute(pattern, settings);
+    if (settings.captureInputs) this.span.setInputs(requestInputs(request));
+  }
+
+  onValue(value: unknown): void {
+    // A handler that returns nothing (or answers through @Res()) emits undefined: no outputs.
+    if (value === undefined || !this.settings?.captureOutputs || isStreamedBody(value)) return;
+    (this.emitted ??= new EmittedValues(this.span.trace.limits.maxArrayLength)).push(value);
+  }
+
+  onError(error: unknown): void {
+    this.span.recordException(error);
+    this.span.attributes[HttpAttribute.ERROR_TYPE] = describeError(error).type;
+  }
+
+  onComplete(): void {
+    this.completed = true;
+  }
+
+  private bindRoute(pattern: string, settings: RouteSettings): void {
+    this.settings = settings;
+    this.span.name = settings.name ?? `${this.rawRequest.method} ${pattern}`;
+    this.span.spanType = settings.spanType;
+    this.span.attributes[HttpAttribute.ROUTE] = pattern;
+  }
+
+  private readonly onClose = (): void => {
+    // Runs from a Node event: a throw here would bring the process down.
+    try {
+      this.end();
+    } catch {
+      this.span.end();
+    }
+  };
+
+  private end(): void {
+    const span = this.span;
+    if (!this.intercepted) {
+      // Rejected before the interceptor (a guard, an earlier interceptor), or no route matched.
+      const pattern = routePattern(this.request);
+      if (pattern !== undefined) {
+        const settings = this.owner.settingsForRequest(this.request);
+        this.bindRoute(pattern, settings);
+        if (settings.captureInputs) span.setInputs(requestInputs(this.request));
+      } else if (span.trace.spans.length > 1) {
+        // A handler outside Nest's router (a GraphQL endpoint) recorded spans: keep them, named by path.
+        span.name = `${this.rawRequest.method} ${requestPath((this.rawRequest as any).originalUrl ?? this.rawRequest.url).slice(0, MAX_PATH_IN_NAME)}`;
+      } else {
+        // A 404: the only name would be the raw URL (unbounded, client-chosen). Not traced.
+        return;
+      }
+    }
+    if (this.emitted !== undefined && span.outputs === undefined) {
+      span.setOutputs(this.emitted.outputs);
+      if (this.emitted.dropped > 0) span.attributes['mlflow.chunk.count'] = this.emitted.count;
+    }
+    const status = this.rawResponse.statusCode;
+    span.attributes[HttpAttribute.STATUS_CODE] = status;
+    if (!this.rawResponse.writableFinished) span.attributes[HttpAttribute.ABORTED] = true;
+    // A 4xx the handler chose itself (@HttpCode, res.status()) is an answer, not a failure.
+    if (span.statusCode !== 'ERROR' && (status >= 500 || (status >= 400 && !this.completed))) {
+      recordDerivedException(span, status);
+    }
+    this.recordIdentity();
+    span.end();
+  }
+
+  private recordIdentity(): void {
+    const trace = this.span.trace;
+    // Values the app set itself (TracingService.updateCurrentTrace) win.
+    if (trace.user !== undefined && trace.session !== undefined) return;
+    const identity = this.owner.identify(this.request, this.rawRequest);
+    trace.user ??= identity.user;
+    trace.session ??= identity.session;
+  }
+}

@@ -1,0 +1,67 @@
+import type { TraceRouteOptions } from './trace-route-options.interface';
+import { TRACE_ROUTE_METADATA } from './trace-route.decorator';
+
+// Nest's metadata keys, spelled out so that @nestjs/microservices stays optional.
+const PATH_METADATA = 'path';
+const PATTERN_METADATA = 'microservices:pattern';
+const PATTERN_HANDLER_METADATA = 'microservices:handler_type';
+const EVENT_HANDLER = 2;
+
+/** What a route's root span records, read once per handler from its metadata. */
+export interface RouteSettings {
+  /** `@TraceRoute({ name })`; otherwise the name is built per request from the route pattern. */
+  readonly name: string | undefined;
+  readonly spanType: string;
+  readonly captureInputs: boolean;
+  readonly captureOutputs: boolean;
+  /** Microservice handlers: `RPC <pattern>` or `EVENT <pattern>`. */
+  readonly rpcName: string | undefined;
+  /** Microservice handlers: the pattern as text. */
+  readonly rpcPattern: string | undefined;
+}
+
+export function readRouteSettings(
+  handler: object | undefined,
+  defaultSpanType: string,
+): RouteSettings {
+  const options: TraceRouteOptions =
+    (handler !== undefined ? Reflect.getMetadata(TRACE_ROUTE_METADATA, handler) : undefined) ?? {};
+  const rpcPattern =
+    handler !== undefined ? patternText(Reflect.getMetadata(PATTERN_METADATA, handler)) : undefined;
+  const isEvent =
+    handler !== undefined &&
+    Reflect.getMetadata(PATTERN_HANDLER_METADATA, handler) === EVENT_HANDLER;
+  return {
+    name: options.name,
+    spanType: options.spanType ?? defaultSpanType,
+    captureInputs: options.captureInputs !== false,
+    captureOutputs: options.captureOutputs !== false,
+    rpcName: rpcPattern === undefined ? undefined : `${isEvent ? 'EVENT' : 'RPC'} ${rpcPattern}`,
+    rpcPattern,
+  };
+}
+
+/**
+ * The path declared by `@Controller()` and the route decorator, for adapters that report no
+ * route pattern. It lacks what the router adds (global prefix, version), hence a fallback only.
+ */
+export function declaredPath(controller: object | undefined, handler: object): string {
+  const parts = [
+    controller && Reflect.getMetadata(PATH_METADATA, controller),
+    Reflect.getMetadata(PATH_METADATA, handler),
+  ]
+    .map((part) => String((Array.isArray(part) ? part[0] : part) ?? '').replace(/^\/+|\/+$/g, ''))
+    .filter((part) => part !== '');
+  return `/${parts.join('/')}`;
+}
+
+function patternText(patterns: unknown): string | undefined {
+  const pattern = Array.isArray(patterns) ? patterns[0] : patterns;
+  if (pattern === undefined || pattern === null) return undefined;
+  if (typeof pattern === 'string') return pattern;
+  try {
+    return JSON.stringify(pattern);
+  } catch {
+    return String(pattern);
+  }
+}

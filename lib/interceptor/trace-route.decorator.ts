@@ -1,0 +1,28 @@
+import type { SpanTypeName } from '../tracing/span-type';
+import type { TraceRouteOptions } from './trace-route-options.interface';
+
+export const TRACE_ROUTE_METADATA = 'nestjs-mlflow-tracing:trace-route';
+
+/**
+ * Names or types the root span of one route (or microservice handler).
+ *
+ * @example
+ * ```ts
+ * @Post(':conversationId')
+ * @TraceRoute({ name: 'chat', spanType: SpanType.AGENT })
+ * ask(@Param('conversationId') id: string, @Body() body: AskDto) { ... }
+ * ```
+ */
+export function TraceRoute(
+  spanTypeOrOptions: SpanTypeName | TraceRouteOptions = {},
+): MethodDecorator {
+  const options: TraceRouteOptions =
+    typeof spanTypeOrOptions === 'string'
+      ? { spanType: spanTypeOrOptions }
+      : { ...spanTypeOrOptions };
+  return (_target, _propertyKey, descriptor: PropertyDescriptor) => {
+    if (typeof descriptor.value === 'function')
+      Reflect.defineMetadata(TRACE_ROUTE_METADATA, options, descriptor.value);
+    return descriptor;
+  };
+}
