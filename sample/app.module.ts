@@ -4,6 +4,12 @@ import { ChatModule } from './chat/chat.module';
 
 /** Tracking URI and experiment come from MLflow's own env vars (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME). */
 @Module({
-  imports: [MlflowTracingModule.forRoot({ serviceName: 'sample-chat' }), ChatModule],
+  imports: [
+    MlflowTracingModule.forRoot({
+      serviceName: 'sample-chat',
+      http: { exclude: ['/chat/health'] },
+    }),
+    ChatModule,
+  ],
 })
 export class AppModule {}

@@ -69,20 +69,30 @@ process.on('SIGTERM', () => void stop(0));
 
 try {
   const appUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(appUrl);
+  await waitForHttp(`${appUrl}/chat/health`);
   const questions = [
     ['alice', 'conv-1', 'What does MLflow Tracing record?'],
     ['alice', 'conv-1', 'And how do spans nest?'],
     ['bob', 'conv-2', 'What is NestJS?'],
   ];
   for (const [user, session, question] of questions) {
-    const response = await fetch(`${appUrl}/chat`, {
+    const response = await fetch(`${appUrl}/chat/${session}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user-id': user, 'x-session-id': session },
       body: JSON.stringify({ question }),
     });
-    log(`${user}: ${question} -> ${response.status} ${JSON.stringify(await response.json())}`);
+    const traceId = response.headers.get('x-mlflow-trace-id');
+    log(
+      `${user}: ${question} -> ${response.status} ${JSON.stringify(await response.json())} (trace ${traceId})`,
+    );
   }
+  const stream = await fetch(`${appUrl}/chat/conv-2/stream`, {
+    headers: { 'x-user-id': 'bob', 'x-session-id': 'conv-2' },
+  });
+  log(
+    `bob: streamed ${(await stream.text()).split('\n\n').filter(Boolean).length} server-sent events`,
+  );
+  const expected = questions.length + 1;
 
   const { experiment } = await mlflow(
     server.url,
@@ -98,13 +108,13 @@ try {
   // Export is asynchronous: wait until every trace has its spans and its trace info (its name).
   const named = (list) => list.filter((trace) => trace.tags?.['mlflow.traceName']);
   let traces = [];
-  for (let i = 0; i < 50 && named(traces).length < questions.length; i++) {
+  for (let i = 0; i < 50 && named(traces).length < expected; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     traces =
       (await mlflow(server.url, 'POST', '/api/3.0/mlflow/traces/search', search)).traces ?? [];
   }
-  if (traces.length < questions.length)
-    throw new Error(`expected ${questions.length} traces in MLflow, found ${traces.length}`);
+  if (named(traces).length < expected)
+    throw new Error(`expected ${expected} traces in MLflow, found ${named(traces).length}`);
   for (const trace of traces)
     log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
   log(`MLflow UI: ${server.url}/#/experiments/${experiment.experiment_id}/traces`);
