@@ -8,7 +8,7 @@ import { EmittedValues, isStreamedBody } from './emitted-values';
 import { HttpAttribute } from './http-attributes';
 import { routePattern } from './matched-route';
 import { requestPath } from './path-exclusion';
-import { requestInputs } from './request-inputs';
+import { recordRequestInputs } from './request-inputs';
 import type { RouteSettings } from './route-settings';
 
 const MAX_PATH_IN_NAME = 200;
@@ -54,7 +54,7 @@ export class RequestTrace {
     this.intercepted = true;
     this.request = request;
     this.bindRoute(pattern, settings);
-    if (settings.captureInputs) this.span.setInputs(requestInputs(request));
+    if (settings.captureInputs) recordRequestInputs(this.span, request);
   }
 
   onValue(value: unknown): void {
@@ -96,7 +96,7 @@ export class RequestTrace {
       if (pattern !== undefined) {
         const settings = this.owner.settingsForRequest(this.request);
         this.bindRoute(pattern, settings);
-        if (settings.captureInputs) span.setInputs(requestInputs(this.request));
+        if (settings.captureInputs) recordRequestInputs(span, this.request);
       } else if (span.trace.spans.length > 1) {
         // A handler outside Nest's router (a GraphQL endpoint) recorded spans: keep them, named by path.
         span.name = `${this.rawRequest.method} ${requestPath((this.rawRequest as any).originalUrl ?? this.rawRequest.url).slice(0, MAX_PATH_IN_NAME)}`;

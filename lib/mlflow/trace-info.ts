@@ -22,7 +22,7 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
   const requestPreview =
     trace.requestPreview !== undefined
       ? truncatePreview(trace.requestPreview)
-      : buildPreview(root.inputs, 'user');
+      : buildPreview(trace.requestPreviewSource ?? root.inputs, 'user');
   const responsePreview =
     trace.responsePreview !== undefined
       ? truncatePreview(trace.responsePreview)

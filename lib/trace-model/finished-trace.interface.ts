@@ -1,4 +1,5 @@
 import type { FinishedSpan } from './finished-span.interface';
+import type { JsonValue } from './json-value';
 
 export type TraceState = 'OK' | 'ERROR';
 
@@ -26,6 +27,8 @@ export interface FinishedTrace {
   /** Explicit previews; when absent they are derived from the root span. */
   readonly requestPreview: string | undefined;
   readonly responsePreview: string | undefined;
+  /** What the request preview is derived from when not the root span's inputs (an HTTP body). */
+  readonly requestPreviewSource: JsonValue | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
 }

@@ -1,5 +1,5 @@
 import type { SerializationLimits } from '../serialization';
-import type { FinishedTrace, TraceState } from '../trace-model';
+import type { FinishedTrace, JsonValue, TraceState } from '../trace-model';
 import { toEpochMs } from './clock';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
 import type { SpanRecord } from './span-record';
@@ -22,6 +22,7 @@ export class TraceRecord implements FinishedTrace {
   session: string | undefined;
   clientRequestId: string | undefined;
   requestPreview: string | undefined;
+  requestPreviewSource: JsonValue | undefined;
   responsePreview: string | undefined;
   tags: Record<string, string> = {};
   metadata: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { FinishedSpan, FinishedTrace } from '../../lib';
+import { buildStartTraceBody } from '../../lib/mlflow/trace-info';
 import { chatApp } from './fixtures/chat-app';
 import { ADAPTERS, type RunningApp, settle, startApp, tracesAfter } from './fixtures/http-app';
 
@@ -53,6 +54,26 @@ describe.each(ADAPTERS)('the root span of a request (%s)', (adapter) => {
     expect(trace.state).toBe('OK');
     expect(childrenOf(trace, root).map((span) => span.name)).toEqual(['Retriever.search']);
     expect(response.headers.get('x-mlflow-trace-id')).toBe(trace.traceId);
+  });
+
+  it('previews the request by its body, so a chat body shows its last user message in MLflow', async () => {
+    await fetch(`${url}/chat/c-7`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        question: 'hi',
+        messages: [{ role: 'user', content: 'what is a span?' }],
+      }),
+    });
+    const trace = await onlyTrace();
+    expect(trace.requestPreviewSource).toEqual({
+      question: 'hi',
+      messages: [{ role: 'user', content: 'what is a span?' }],
+    });
+    const info = (
+      buildStartTraceBody(trace, '1') as { trace: { trace_info: Record<string, unknown> } }
+    ).trace.trace_info;
+    expect(info.request_preview).toBe('what is a span?');
   });
 
   it('records the exception of a throwing handler with its real type, and the status sent', async () => {
