@@ -1,5 +1,5 @@
 import type { ExportOptions } from './mlflow-tracing-options.interface';
-import { MlflowTracingConfigError } from './tracing-config.error';
+import { checkNumberAtLeast } from './option-checks';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,28 +12,29 @@ export function exportDefaults(options: ExportOptions = {}, env: Env): Required<
     ? Number(env.MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE)
     : undefined;
   return {
-    maxQueueSize: positive('export.maxQueueSize', options.maxQueueSize ?? queueFromEnv ?? 1000),
-    maxBatchSize: positive('export.maxBatchSize', options.maxBatchSize ?? 100),
-    maxConcurrentExports: positive(
+    maxQueueSize: atLeastOne('export.maxQueueSize', options.maxQueueSize ?? queueFromEnv ?? 1000),
+    maxBatchSize: atLeastOne('export.maxBatchSize', options.maxBatchSize ?? 100),
+    maxConcurrentExports: atLeastOne(
       'export.maxConcurrentExports',
       options.maxConcurrentExports ?? 2,
     ),
-    scheduledDelayMs: positive('export.scheduledDelayMs', options.scheduledDelayMs ?? 500, 0),
-    requestTimeoutMs: positive(
+    scheduledDelayMs: checkNumberAtLeast(
+      'export.scheduledDelayMs',
+      options.scheduledDelayMs ?? 500,
+      0,
+    ),
+    requestTimeoutMs: atLeastOne(
       'export.requestTimeoutMs',
       options.requestTimeoutMs ?? (timeoutSeconds !== undefined ? timeoutSeconds * 1000 : 30_000),
     ),
-    shutdownTimeoutMs: positive('export.shutdownTimeoutMs', options.shutdownTimeoutMs ?? 5000, 0),
+    shutdownTimeoutMs: checkNumberAtLeast(
+      'export.shutdownTimeoutMs',
+      options.shutdownTimeoutMs ?? 5000,
+      0,
+    ),
   };
 }
 
-function positive(option: string, value: unknown, min = 1): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new MlflowTracingConfigError(
-      option,
-      `is ${JSON.stringify(value)}`,
-      `a number of at least ${min}`,
-    );
-  }
-  return value;
+function atLeastOne(option: string, value: unknown): number {
+  return checkNumberAtLeast(option, value, 1);
 }

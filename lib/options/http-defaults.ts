@@ -2,6 +2,7 @@ import { SpanType } from '../tracing/span-type';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 import type { ResolvedHttpOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
+import { checkBoolean, checkText } from './option-checks';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
@@ -24,19 +25,6 @@ export function httpDefaults(options: HttpTracingOptions = {}): ResolvedHttpOpti
     ),
     acceptTraceparent: checkAcceptTraceparent(options.acceptTraceparent ?? false),
   };
-}
-
-function checkBoolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean')
-    throw new MlflowTracingConfigError(option, `is ${JSON.stringify(value)}`, 'true or false');
-  return value;
-}
-
-function checkText(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new MlflowTracingConfigError(option, `is ${JSON.stringify(value)}`, 'a non-empty string');
-  }
-  return value;
 }
 
 /** Header names are compared lowercased, as Node hands them over. */

@@ -5,6 +5,7 @@ import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
 import { httpDefaults } from './http-defaults';
+import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
 
@@ -41,19 +42,6 @@ export function resolveOptions(
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function checkBoolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean')
-    throw new MlflowTracingConfigError(option, `is ${JSON.stringify(value)}`, 'true or false');
-  return value;
-}
-
-function checkText(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new MlflowTracingConfigError(option, `is ${JSON.stringify(value)}`, 'a non-empty string');
-  }
-  return value;
 }
 
 function checkUri(value: unknown): string {
