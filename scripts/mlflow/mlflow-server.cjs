@@ -62,18 +62,23 @@ function run(cmd, args, logFile) {
  * @param {string} python @returns {Promise<string | undefined>}
  */
 function installedVersion(python) {
-  const script =
-    "from importlib.metadata import version as v; print(v('mlflow'), v('mlflow-skinny'))";
+  // Flask-WTF comes with the `auth` extra, which the basic-auth server in the tests needs.
+  const script = [
+    'from importlib.metadata import version as v',
+    'try: w = v("Flask-WTF")',
+    'except Exception: w = "missing"',
+    'print(v("mlflow"), v("mlflow-skinny"), w)',
+  ].join('\n');
   return new Promise((resolve) => {
     const child = spawn(python, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', () => resolve(undefined));
     child.on('close', (code) => {
-      const [full, skinny] = out.trim().split(' ');
-      resolve(
-        code !== 0 ? undefined : full === skinny ? full : `${full} (mlflow-skinny ${skinny})`,
-      );
+      const [full, skinny, wtf] = out.trim().split(' ');
+      if (code !== 0) return resolve(undefined);
+      if (full !== skinny) return resolve(`${full} (mlflow-skinny ${skinny})`);
+      resolve(wtf === 'missing' ? `${full} without the auth extra` : full);
     });
   });
 }
@@ -99,7 +104,7 @@ async function ensureMlflowVenv({ log } = {}) {
   if (!fs.existsSync(python)) await run('python3', ['-m', 'venv', dir], logFile);
   await run(
     python,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', `mlflow==${MLFLOW_VERSION}`],
+    ['-m', 'pip', 'install', '--disable-pip-version-check', `mlflow[auth]==${MLFLOW_VERSION}`],
     logFile,
   );
   const installed = await installedVersion(python);
@@ -169,10 +174,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Starts `mlflow server` on a free loopback port with a throwaway SQLite store.
  * `extraArgs` go to `mlflow server` as they are (e.g. `['--gunicorn-opts', '...']` for a server
  * without OTLP ingestion).
- * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[] }} [options]
+ * `env` is added to the server's environment (the basic-auth app reads its admin password there).
+ * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string> }} [options]
  * @returns {Promise<MlflowServer>}
  */
-async function startMlflowServer({ log, mlflowBin, extraArgs = [] } = {}) {
+async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {} } = {}) {
   const say = logger(log);
   const bin = mlflowBin ?? (await ensureMlflowVenv({ log })).mlflowBin;
   const port = await freePort();
@@ -196,7 +202,7 @@ async function startMlflowServer({ log, mlflowBin, extraArgs = [] } = {}) {
     detached: true,
     stdio: ['ignore', fd, fd],
     // No background job runner (huey): not needed for tracing, and it slows start-up.
-    env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+    env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...env },
   });
   fs.closeSync(fd);
   child.unref();

@@ -27,4 +27,6 @@ export declare function startMlflowServer(options?: {
   mlflowBin?: string;
   /** Passed to `mlflow server` as they are. */
   extraArgs?: string[];
+  /** Added to the server's environment. */
+  env?: Record<string, string>;
 }): Promise<MlflowServer>;
