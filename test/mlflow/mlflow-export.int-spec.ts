@@ -3,7 +3,8 @@ import { Test } from '@nestjs/testing';
 import { MlflowTracingModule, TracingService } from '../../lib';
 import { readTraceWithPython, searchTracesWithPython } from '../checks/mlflow-python';
 import { getTraceWithSpans, mlflowRequest, searchTraces, waitFor } from '../checks/mlflow-rest';
-import { Agent, agentProviders } from '../fixtures/agent-app';
+import { lastValueFrom, toArray } from 'rxjs';
+import { Agent, agentProviders, StreamingLlm } from '../fixtures/agent-app';
 
 const experimentName = `foundation-${Date.now()}`;
 
@@ -123,6 +124,49 @@ describe('traces in a real MLflow server', () => {
       "metadata.`mlflow.trace.user` = 'alice'",
     );
     expect(byUser).toEqual([traceId]);
+  });
+
+  it('records streams: chunk events and collected outputs for generators, emitted values for Observables', async () => {
+    const llm = app.get(StreamingLlm);
+    let traceId = '';
+    await tracing.withSpan('streaming', async () => {
+      traceId = tracing.getActiveTraceId()!;
+      const chunks: string[] = [];
+      for await (const chunk of llm.stream('tokens arrive one by one')) chunks.push(chunk.delta);
+      expect(chunks).toEqual(['tokens', 'arrive', 'one', 'by', 'one']);
+      expect(await lastValueFrom(llm.watch('Oslo').pipe(toArray()))).toEqual([
+        'Oslo: sunny',
+        'Oslo: rain',
+      ]);
+    });
+    await tracing.flush();
+    experimentId ??= await experimentIdOf(experimentName);
+    await waitFor(async () =>
+      (await getTraceWithSpans(traceId).catch(() => undefined))?.spans?.length === 3
+        ? true
+        : undefined,
+    );
+
+    const trace = await readTraceWithPython(traceId);
+    const stream = trace.spans.find((s) => s.name === 'llm.stream')!;
+    expect(stream.span_type).toBe('LLM');
+    expect(stream.inputs).toEqual({ prompt: 'tokens arrive one by one' });
+    expect(stream.outputs).toEqual([
+      { delta: 'tokens' },
+      { delta: 'arrive' },
+      { delta: 'one' },
+      { delta: 'by' },
+      { delta: 'one' },
+    ]);
+    expect(stream.events.map((e) => e.name)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `mlflow.chunk.item.${i}`),
+    );
+    expect(JSON.parse(String(stream.events[1].attributes['mlflow.chunk.value']))).toEqual({
+      delta: 'arrive',
+    });
+    const watch = trace.spans.find((s) => s.name === 'tool.watch')!;
+    expect(watch.outputs).toEqual(['Oslo: sunny', 'Oslo: rain']);
+    expect(watch.status_code).toBe('OK');
   });
 
   it('marks the trace ERROR when the root span fails', async () => {
