@@ -38,8 +38,7 @@ export class MlflowTraceSink {
           'x-mlflow-experiment-id': experimentId,
         });
       } catch (error) {
-        if (!(error instanceof MlflowHttpError) || (error.status !== 404 && error.status !== 501))
-          throw error;
+        if (!lacksOtlpIngestion(error)) throw error;
         this.otlpUnsupported = true;
       }
     }
@@ -83,4 +82,14 @@ export class MlflowTraceSink {
       'content-type': 'application/json',
     });
   }
+}
+
+/**
+ * 501: a store without span support; a 404 without MLflow's error code: no such route (an older
+ * server, or gunicorn mode). A 404 *with* an error code is MLflow saying the experiment does not
+ * exist, which artifacts would not fix.
+ */
+function lacksOtlpIngestion(error: unknown): boolean {
+  if (!(error instanceof MlflowHttpError)) return false;
+  return error.status === 501 || (error.status === 404 && error.errorCode === undefined);
 }

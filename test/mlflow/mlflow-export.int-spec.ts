@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MlflowTracingModule, TracingService } from '../../lib';
+import { InMemoryTraceExporter, MlflowTracingModule, TracingService } from '../../lib';
+import { encodeTraces } from '../../lib/mlflow/otlp/encode-spans';
 import { readTraceWithPython, searchTracesWithPython } from '../checks/mlflow-python';
 import { getTraceWithSpans, mlflowRequest, searchTraces, waitFor } from '../checks/mlflow-rest';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -201,3 +202,43 @@ async function experimentIdOf(name: string): Promise<string> {
   );
   return found.experiment.experiment_id;
 }
+
+describe('an experiment id the server does not know', () => {
+  it('counts the traces as dropped, and keeps sending spans over OTLP (no switch to artifacts)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MlflowTracingModule.forRoot({
+          trackingUri: process.env.MLFLOW_TEST_TRACKING_URI,
+          experimentId: '987654',
+        }),
+      ],
+      providers: agentProviders,
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const tracing = app.get(TracingService);
+    await app.get(Agent).answer('Where does this go?', 'gus');
+    await tracing.flush();
+    expect(tracing.getExportStats()).toMatchObject({ exported: 0, dropped: { send_failed: 1 } });
+    await app.close();
+  });
+
+  it('is told apart from a server without OTLP: MLflow answers 404 with an error code', async () => {
+    const exporter = new InMemoryTraceExporter();
+    const moduleRef = await Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ exporter })],
+      providers: agentProviders,
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    await app.get(Agent).answer('Which 404 is this?', 'hal');
+    await app.close();
+    const response = await fetch(`${process.env.MLFLOW_TEST_TRACKING_URI}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': '987654' },
+      body: encodeTraces(exporter.getTraces(), 'test'),
+    });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error_code?: string }).error_code).toBe(
+      'RESOURCE_DOES_NOT_EXIST',
+    );
+  });
+});
