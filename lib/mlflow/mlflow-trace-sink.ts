@@ -33,7 +33,7 @@ export class MlflowTraceSink {
     const experimentId = await this.experiments.resolve();
     if (!this.otlpUnsupported) {
       try {
-        await this.client.send('POST', OTLP_PATH, encodeTraces(traces, this.serviceName), {
+        await this.client.send('POST', OTLP_PATH, await this.encodeYielding(traces), {
           'content-type': 'application/x-protobuf',
           'x-mlflow-experiment-id': experimentId,
         });
@@ -52,6 +52,20 @@ export class MlflowTraceSink {
     await runLimited(owned, START_TRACE_CONCURRENCY, (trace) =>
       this.startTrace(trace, experimentId),
     );
+  }
+
+  /**
+   * One OTLP request for the batch, encoded a trace at a time with a turn of the event loop in
+   * between, so a large batch never blocks the app's requests for long. Concatenated protobuf
+   * messages merge (their repeated fields append), which makes this one valid request.
+   */
+  private async encodeYielding(traces: readonly FinishedTrace[]): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (const trace of traces) {
+      parts.push(encodeTraces([trace], this.serviceName));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return Buffer.concat(parts);
   }
 
   /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */
