@@ -1,5 +1,5 @@
 import type { TraceRouteOptions } from './trace-route-options.interface';
-import { TRACE_ROUTE_METADATA } from './trace-route.decorator';
+import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
 
 // Nest's metadata keys, spelled out so that @nestjs/microservices stays optional.
 const PATH_METADATA = 'path';

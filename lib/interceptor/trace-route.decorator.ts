@@ -1,7 +1,7 @@
 import type { SpanTypeName } from '../tracing/span-type';
 import type { TraceRouteOptions } from './trace-route-options.interface';
 
-export const TRACE_ROUTE_METADATA = 'nestjs-mlflow-tracing:trace-route';
+import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
 
 /**
  * Names or types the root span of one route (or microservice handler).
