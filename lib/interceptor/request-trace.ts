@@ -4,7 +4,8 @@ import type { RequestIdentity } from '../options/http-tracing-options.interface'
 import { describeError } from '../tracing/describe-error';
 import type { SpanRecord } from '../tracing/span-record';
 import { recordDerivedException } from './derived-exception';
-import { EmittedValues, isStreamedBody } from './emitted-values';
+import { StreamRecorder } from '../tracing/stream-recorder';
+import { isStreamedBody } from './streamed-body';
 import { HttpAttribute } from './http-attributes';
 import { routePattern } from './matched-route';
 import { requestPath } from './path-exclusion';
@@ -31,7 +32,8 @@ export class RequestTrace {
   private request: any;
   private settings: RouteSettings | undefined;
   private completed = false;
-  private emitted: EmittedValues | undefined;
+  /** What the handler emitted: one value for a plain response, several for SSE. */
+  private emitted: StreamRecorder | undefined;
 
   constructor(
     readonly span: SpanRecord,
@@ -60,7 +62,7 @@ export class RequestTrace {
   onValue(value: unknown): void {
     // A handler that returns nothing (or answers through @Res()) emits undefined: no outputs.
     if (value === undefined || !this.settings?.captureOutputs || isStreamedBody(value)) return;
-    (this.emitted ??= new EmittedValues(this.span.trace.limits.maxArrayLength)).push(value);
+    (this.emitted ??= new StreamRecorder(this.span, true, false)).record(value);
   }
 
   onError(error: unknown): void {
@@ -105,10 +107,7 @@ export class RequestTrace {
         return;
       }
     }
-    if (this.emitted !== undefined && span.outputs === undefined) {
-      span.setOutputs(this.emitted.outputs);
-      if (this.emitted.dropped > 0) span.attributes['mlflow.chunk.count'] = this.emitted.count;
-    }
+    if (this.emitted !== undefined && span.outputs === undefined) this.emitted.writeOutputs();
     const status = this.rawResponse.statusCode;
     span.attributes[HttpAttribute.STATUS_CODE] = status;
     if (!this.rawResponse.writableFinished) span.attributes[HttpAttribute.ABORTED] = true;

@@ -35,11 +35,16 @@ export class StreamRecorder {
    */
   end(...failure: [] | [error: unknown]): void {
     if (failure.length > 0) this.span.recordException(failure[0]);
-    if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
-    if (!this.captureOutputs) return this.span.end();
-    const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;
-    if (this.span.isRecording)
-      this.span.outputs = single ? (this.items[0] as never) : (this.items as never);
+    this.writeOutputs();
     this.span.end();
+  }
+
+  /** Records what was collected (and how many items there were, when not all were kept). */
+  writeOutputs(): void {
+    if (!this.span.isRecording) return;
+    if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
+    if (!this.captureOutputs) return;
+    const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;
+    this.span.outputs = single ? (this.items[0] as never) : (this.items as never);
   }
 }

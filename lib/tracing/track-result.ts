@@ -3,6 +3,7 @@ import type { SpanRecord } from './span-record';
 import { traceAsyncIterable } from './trace-async-iterable';
 import { traceObservable } from './trace-observable';
 import { traceNodeStream } from './trace-node-stream';
+import { isNodeStream, isPlainAsyncIterable } from './stream-shapes';
 
 /**
  * Ends `span` when `result` is really finished: at once for plain values, on settle for
@@ -50,13 +51,8 @@ function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: bo
     }) as T;
   }
   if (isObservable(result)) return traceObservable(span, result, captureOutputs) as T;
-  if (typeof candidate.pipe === 'function' && typeof candidate.on === 'function') {
-    return traceNodeStream(span, result as never) as T;
-  }
-  if (
-    typeof candidate[Symbol.asyncIterator] === 'function' &&
-    typeof candidate.getReader !== 'function'
-  ) {
+  if (isNodeStream(result)) return traceNodeStream(span, result as never) as T;
+  if (isPlainAsyncIterable(result)) {
     return traceAsyncIterable(
       span,
       result as unknown as AsyncIterable<unknown>,
