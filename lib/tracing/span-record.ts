@@ -28,6 +28,7 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   events: FinishedSpanEvent[] = [];
   private readonly idHigh = randomWord();
   private readonly idLow = randomNonZeroWord();
+  private hex: string | undefined;
 
   constructor(
     readonly trace: TraceRecord,
@@ -48,8 +49,9 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
     return this.trace.traceId;
   }
 
+  /** Formatted on first read (export, propagation), then kept: every child and encoder reads it. */
   get spanIdHex(): string {
-    return wordToHex(this.idHigh) + wordToHex(this.idLow);
+    return (this.hex ??= wordToHex(this.idHigh) + wordToHex(this.idLow));
   }
 
   get traceIdHex(): string {
