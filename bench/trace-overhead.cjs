@@ -23,6 +23,7 @@ const discard = {
 };
 setDefaultTracer(
   new Tracer({
+    enabled: true,
     sampleRatio: 1,
     defaultSpanType: 'UNKNOWN',
     limits: DEFAULT_SERIALIZATION_LIMITS,

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { tracingProviders } from './mlflow-tracing.providers';
@@ -15,6 +16,7 @@ import { TracingService } from './tracing/tracing.service';
  * MlflowTracingModule.forRootAsync({ inject: [ConfigService], useFactory: (c) => ({ trackingUri: c.get('MLFLOW_URI') }) })
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [...tracingProviders, TracingLifecycle, TracingService, ...httpTracingProviders],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
   exports: [TracingService, Tracer, HttpRequestTracer],

@@ -28,6 +28,7 @@ export const tracingProviders: Provider[] = [
     inject: [RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER],
     useFactory: (options: ResolvedTracingOptions, exporter: TraceExporter) =>
       new Tracer({
+        enabled: options.enabled,
         sampleRatio: options.sampleRatio,
         defaultSpanType: options.defaultSpanType,
         limits: options.limits,

@@ -1,22 +1,36 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { RESOLVED_TRACING_OPTIONS } from './mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
 import { Tracer } from './tracing/tracer';
-import { clearDefaultTracer, setDefaultTracer } from './tracing/tracer-registry';
+import {
+  bindInstances,
+  clearDefaultTracer,
+  setDefaultTracer,
+  unbindInstances,
+} from './tracing/tracer-registry';
 
 /** Turns tracing on when the app starts and flushes pending traces when it stops. */
 @Injectable()
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MlflowTracing');
+  private instances: object[] = [];
 
   constructor(
     @Inject(RESOLVED_TRACING_OPTIONS) private readonly options: ResolvedTracingOptions,
     private readonly tracer: Tracer,
     private readonly experiments: ExperimentResolver,
+    private readonly discovery: DiscoveryService,
   ) {}
 
   onModuleInit(): void {
+    // Every instance exists by now: @Trace calls on this app's providers and controllers start
+    // their traces with this app's tracer, or none if it is disabled.
+    this.instances = [...this.discovery.getProviders(), ...this.discovery.getControllers()]
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is object => typeof instance === 'object' && instance !== null);
+    bindInstances(this.instances, this.tracer);
     if (!this.options.enabled) return;
     setDefaultTracer(this.tracer);
     if (this.options.exporter === undefined) this.checkServer();
@@ -24,6 +38,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearDefaultTracer(this.tracer);
+    unbindInstances(this.instances, this.tracer);
     try {
       await this.tracer.shutdown(this.options.export.shutdownTimeoutMs);
     } catch (error) {

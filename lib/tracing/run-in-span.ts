@@ -2,6 +2,7 @@ import { NOT_SAMPLED, spanStorage } from './span-context';
 import type { SpanDefinition } from './span-definition';
 import type { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
+import { tracerFor } from './tracer-registry';
 import { trackResult } from './track-result';
 
 /**
@@ -16,7 +17,13 @@ export function runInSpan<T>(
 ): T {
   let span: SpanRecord | typeof NOT_SAMPLED | undefined;
   try {
-    span = startSpan(definition.name, definition.spanType);
+    const parent = spanStorage.getStore();
+    span = startSpan(
+      definition.name,
+      definition.spanType,
+      parent,
+      parent === undefined ? tracerFor(thisArg) : undefined,
+    );
     if (span !== undefined && span !== NOT_SAMPLED) describeCall(span, definition, args);
   } catch {
     span = undefined;

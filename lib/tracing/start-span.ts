@@ -1,5 +1,6 @@
 import { NOT_SAMPLED, spanStorage } from './span-context';
 import { SpanRecord } from './span-record';
+import type { Tracer } from './tracer';
 import { getDefaultTracer } from './tracer-registry';
 
 /**
@@ -9,13 +10,14 @@ import { getDefaultTracer } from './tracer-registry';
 export const MAX_SPANS_PER_TRACE = 10_000;
 
 /**
- * Opens a span under the active one, or a new trace when none is active.
+ * Opens a span under the active one, or a new trace (with `rootTracer`) when none is active.
  * Returns NOT_SAMPLED for an unsampled tree and `undefined` when tracing is off.
  */
 export function startSpan(
   name: string,
   spanType: string | undefined,
   parent = spanStorage.getStore(),
+  rootTracer: Tracer | undefined = getDefaultTracer(),
 ): SpanRecord | typeof NOT_SAMPLED | undefined {
   if (parent === NOT_SAMPLED) return NOT_SAMPLED;
   if (parent !== undefined) {
@@ -33,7 +35,6 @@ export function startSpan(
     parent.trace.spans.push(span);
     return span;
   }
-  const tracer = getDefaultTracer();
-  if (tracer === undefined) return undefined;
-  return tracer.startRootSpan(name, spanType ?? tracer.defaultSpanType) ?? NOT_SAMPLED;
+  if (rootTracer === undefined || !rootTracer.enabled) return undefined;
+  return rootTracer.startRootSpan(name, spanType ?? rootTracer.defaultSpanType) ?? NOT_SAMPLED;
 }

@@ -7,6 +7,8 @@ import { TraceOwner, TraceRecord } from './trace-record';
 import type { RemoteParent } from './traceparent';
 
 export interface TracerSettings {
+  /** `false`: the app's kill switch; its calls start no trace. */
+  readonly enabled: boolean;
   /** Fraction of new traces recorded, 0..1. */
   readonly sampleRatio: number;
   readonly defaultSpanType: string;
@@ -18,12 +20,14 @@ export interface TracerSettings {
 export class Tracer implements TraceOwner {
   readonly limits: SerializationLimits;
   readonly defaultSpanType: string;
+  readonly enabled: boolean;
   private readonly logger = new Logger('MlflowTracing');
   private exporterErrors = 0;
 
   constructor(private readonly settings: TracerSettings) {
     this.limits = settings.limits;
     this.defaultSpanType = settings.defaultSpanType;
+    this.enabled = settings.enabled;
   }
 
   /**

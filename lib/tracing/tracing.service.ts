@@ -93,7 +93,7 @@ export class TracingService {
     try {
       const parent =
         options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
-      const span = startSpan(String(options.name), options.spanType, parent);
+      const span = startSpan(String(options.name), options.spanType, parent, this.tracer);
       if (span instanceof SpanRecord) {
         if (options.attributes) span.setAttributes(options.attributes);
         if (options.inputs !== undefined) span.setInputs(options.inputs);
