@@ -39,5 +39,15 @@ export type {
   TraceState,
 } from './trace-model';
 export type { SerializationLimits } from './serialization';
+export { MASKING_FAILED, MaskingService } from './masking';
+export type {
+  BuiltInRuleName,
+  MaskedField,
+  MaskingContext,
+  MaskingFunction,
+  MaskingOptions,
+  MaskingPattern,
+  MaskingStats,
+} from './masking';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';

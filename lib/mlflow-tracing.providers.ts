@@ -1,6 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { BatchingTraceExporter } from './export/batching-trace-exporter';
 import type { TraceExporter } from './export/trace-exporter.interface';
+import { MaskingService } from './masking/masking.service';
+import { MaskingTraceExporter } from './masking/masking-trace-exporter';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { MlflowHttpClient } from './mlflow/mlflow-http-client';
 import { MlflowTraceSink } from './mlflow/mlflow-trace-sink';
@@ -19,9 +21,18 @@ export const tracingProviders: Provider[] = [
   },
   { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
   {
+    provide: MaskingService,
+    inject: [RESOLVED_TRACING_OPTIONS],
+    useFactory: (options: ResolvedTracingOptions) => new MaskingService(options.masking),
+  },
+  {
     provide: TRACE_EXPORTER,
-    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver],
-    useFactory: createExporter,
+    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver, MaskingService],
+    useFactory: (
+      options: ResolvedTracingOptions,
+      experiments: ExperimentResolver,
+      masking: MaskingService,
+    ) => withMasking(createExporter(options, experiments), masking, options),
   },
   {
     provide: Tracer,
@@ -48,6 +59,17 @@ function createExporter(
   if (options.exporter !== undefined) return options.exporter;
   const sink = new MlflowTraceSink(httpClient(options), experiments, options.serviceName);
   return new BatchingTraceExporter(sink, options.export);
+}
+
+/** Masking is the one stage every exporter sits behind: the MLflow one, a user's own, the in-memory one. */
+function withMasking(
+  exporter: TraceExporter,
+  masking: MaskingService,
+  options: ResolvedTracingOptions,
+): TraceExporter {
+  return masking.enabled
+    ? new MaskingTraceExporter(exporter, masking, options.export.maxQueueSize)
+    : exporter;
 }
 
 function httpClient(options: ResolvedTracingOptions): MlflowHttpClient {

@@ -1,4 +1,5 @@
 import type { TraceExporter } from '../export/trace-exporter.interface';
+import type { MaskingOptions } from '../masking/masking-options.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
@@ -46,4 +47,9 @@ export interface MlflowTracingOptions {
   exporter?: TraceExporter;
   /** One trace per HTTP request: root span, user/session headers, trace id header, `traceparent`. */
   http?: HttpTracingOptions;
+  /**
+   * Takes personal data and secrets out of every trace before any exporter sees it (see the
+   * README's "Masking" section). On by default; `false` or `{ enabled: false }` turns it off.
+   */
+  masking?: MaskingOptions | false;
 }

@@ -1,3 +1,4 @@
+import { resolveMaskingOptions } from '../masking/resolve-masking-options';
 import { DEFAULT_SERIALIZATION_LIMITS, type SerializationLimits } from '../serialization';
 import { SpanType } from '../tracing/span-type';
 import type { MlflowAuthOptions, MlflowTracingOptions } from './mlflow-tracing-options.interface';
@@ -37,6 +38,7 @@ export function resolveOptions(
     export: exportDefaults(options.export, env),
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
+    masking: resolveMaskingOptions(options.masking),
   };
 }
 

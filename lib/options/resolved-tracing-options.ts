@@ -1,4 +1,5 @@
 import type { TraceExporter } from '../export/trace-exporter.interface';
+import type { ResolvedMaskingOptions } from '../masking/resolve-masking-options';
 import type { ExperimentRef } from '../mlflow/experiment-resolver';
 import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
@@ -18,6 +19,7 @@ export interface ResolvedTracingOptions {
   readonly export: Required<ExportOptions>;
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
+  readonly masking: ResolvedMaskingOptions;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */

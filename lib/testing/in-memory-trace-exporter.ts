@@ -18,9 +18,18 @@ export interface SpanQuery {
  */
 export class InMemoryTraceExporter implements TraceExporter {
   private readonly traces: FinishedTrace[] = [];
+  private readonly upstream = new Set<() => void>();
 
   export(trace: FinishedTrace): void {
     this.traces.push(trace);
+  }
+
+  /**
+   * Called by the masking stage in front of this exporter: each read first takes the traces it
+   * still holds, so a test sees masked traces right after the call, without awaiting a flush.
+   */
+  drainBeforeRead(drain: () => void): void {
+    this.upstream.add(drain);
   }
 
   async forceFlush(): Promise<void> {}
@@ -28,11 +37,12 @@ export class InMemoryTraceExporter implements TraceExporter {
   async shutdown(): Promise<void> {}
 
   getTraces(): readonly FinishedTrace[] {
+    for (const drain of this.upstream) drain();
     return this.traces;
   }
 
   getSpans(): FinishedSpan[] {
-    return this.traces.flatMap((trace) => trace.spans);
+    return this.getTraces().flatMap((trace) => trace.spans);
   }
 
   findSpans(query: SpanQuery = {}): FinishedSpan[] {
@@ -52,6 +62,7 @@ export class InMemoryTraceExporter implements TraceExporter {
   }
 
   reset(): void {
+    for (const drain of this.upstream) drain();
     this.traces.length = 0;
   }
 }

@@ -1,0 +1,13 @@
+export { MASKING_FAILED } from './json-masker';
+export { MaskingService, type MaskingStats } from './masking.service';
+export { MaskingTraceExporter } from './masking-trace-exporter';
+export { DEFAULT_REPLACEMENT, resolveMaskingOptions } from './resolve-masking-options';
+export type { ResolvedMaskingOptions } from './resolve-masking-options';
+export type {
+  BuiltInRuleName,
+  MaskedField,
+  MaskingContext,
+  MaskingFunction,
+  MaskingOptions,
+  MaskingPattern,
+} from './masking-options.interface';

@@ -1,0 +1,159 @@
+import { Logger } from '@nestjs/common';
+import type { JsonValue } from '../trace-model';
+import type { MaskingContext, MaskedField } from './masking-options.interface';
+import type { ResolvedMaskingOptions } from './resolve-masking-options';
+import { isCardNumber } from './rules/card-number.rule';
+import {
+  isOpaque,
+  normalizeKey,
+  secretKeyVerdict,
+  type KeyVerdict,
+} from './rules/secret-keys.rule';
+import { TextMasker } from './text-masker';
+
+/** What a custom rule's failure leaves in place of the value. */
+export const MASKING_FAILED = '[MASKING_FAILED]';
+
+type JsonObject = { [key: string]: JsonValue };
+type Path = (string | number)[];
+type SpanRef = MaskingContext['span'];
+
+/** Where a walk is: the field, its span, and the keys down to the current value. */
+export interface WalkPosition {
+  readonly field: MaskedField;
+  readonly span: SpanRef;
+  readonly path: Path;
+}
+
+/**
+ * Masks JSON trees: secret keys lose their whole value, every string goes through the value
+ * rules (a string holding JSON is parsed and walked like the rest), then through the custom
+ * rules. Builds new values; the input is never changed.
+ */
+export class JsonMasker {
+  /** Custom rule calls that threw or returned something JSON cannot hold. */
+  failures = 0;
+  private readonly text: TextMasker;
+  private readonly keyVerdicts = new Map<string, KeyVerdict>();
+  private readonly logger = new Logger('MlflowTracing');
+
+  constructor(private readonly settings: ResolvedMaskingOptions) {
+    this.text = new TextMasker(settings);
+  }
+
+  value(value: JsonValue, at: WalkPosition): JsonValue {
+    if (typeof value === 'string') return this.string(value, at);
+    if (typeof value === 'number') return this.number(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) {
+      return value.map((item, index) => this.child(item, index, at));
+    }
+    const masked: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      masked[key] = this.isSecretKey(key, value[key])
+        ? this.settings.replacement
+        : this.child(value[key], key, at);
+    }
+    return masked;
+  }
+
+  string(text: string, at: WalkPosition): JsonValue {
+    const embedded = parseEmbeddedJson(text);
+    if (embedded !== undefined) {
+      const masked = JSON.stringify(this.value(embedded, at));
+      // Unchanged JSON keeps its own formatting.
+      return masked === JSON.stringify(embedded) ? text : masked;
+    }
+    const masked = this.text.mask(text);
+    return this.settings.custom.length === 0 ? masked : this.runCustom(masked, at);
+  }
+
+  /** Whether the value under `key` goes as a whole. */
+  isSecretKey(key: string, value: unknown): boolean {
+    let verdict = this.keyVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.verdictFor(key);
+      if (this.keyVerdicts.size < 10_000) this.keyVerdicts.set(key, verdict);
+    }
+    return verdict === 'always' || (verdict === 'opaque' && isOpaque(value));
+  }
+
+  private verdictFor(key: string): KeyVerdict {
+    const normalized = normalizeKey(key);
+    const extra = this.settings.keys.some((entry) =>
+      typeof entry === 'string' ? entry === normalized : testOnce(entry, key),
+    );
+    if (extra) return 'always';
+    return this.settings.rules.secretKeys ? secretKeyVerdict(normalized) : false;
+  }
+
+  private child(value: JsonValue, key: string | number, at: WalkPosition): JsonValue {
+    at.path.push(key);
+    try {
+      return this.value(value, at);
+    } finally {
+      at.path.pop();
+    }
+  }
+
+  private number(value: number): JsonValue {
+    // A card number sent as a JSON number (up to 2^53 they survive as numbers).
+    if (this.settings.rules.cardNumber && Number.isInteger(value) && Math.abs(value) >= 1e12) {
+      if (isCardNumber(String(Math.abs(value)))) return this.settings.replacement;
+    }
+    return value;
+  }
+
+  private runCustom(text: string, at: WalkPosition): JsonValue {
+    let current: JsonValue = text;
+    for (const rule of this.settings.custom) {
+      if (typeof current !== 'string') break;
+      try {
+        const context: MaskingContext = { span: at.span, field: at.field, keyPath: [...at.path] };
+        current = jsonCopy(rule(current, context));
+      } catch (error) {
+        return this.failed(error);
+      }
+    }
+    return current;
+  }
+
+  private failed(error: unknown): JsonValue {
+    if (this.failures++ === 0) {
+      // The error's message may quote the value it choked on: only its type is logged.
+      const type = error instanceof Error ? error.name : typeof error;
+      this.logger.warn(
+        `A custom masking rule failed (${type}); its values are replaced by ${MASKING_FAILED}. Later failures are counted, not logged.`,
+      );
+    }
+    return MASKING_FAILED;
+  }
+}
+
+/** A JSON copy of what a custom rule returned; throws when JSON cannot hold it. */
+function jsonCopy(value: unknown): JsonValue {
+  if (typeof value === 'string') return value;
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`a custom masking rule returned ${typeof value}`);
+  return JSON.parse(text) as JsonValue;
+}
+
+function testOnce(pattern: RegExp, key: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(key);
+}
+
+/** JSON objects and arrays sent as text (a logged request body, a tool's arguments). */
+function parseEmbeddedJson(text: string): JsonValue | undefined {
+  const first = text.charCodeAt(0);
+  if (first !== 123 && first !== 91 && !/^\s*[[{]/.test(text)) return undefined;
+  const trimmed = text.trim();
+  const last = trimmed[trimmed.length - 1];
+  if (last !== '}' && last !== ']') return undefined;
+  try {
+    const parsed = JSON.parse(trimmed) as JsonValue;
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import type { ValueRule } from './value-rule.interface';
+
+/**
+ * `Bearer <token>` and `Basic <base64 user:pass>`: the credential goes, the scheme stays. Prose
+ * (`Bearer of bad news`, `Basic usage`) survives: a token needs a digit or symbol, Basic a `:`.
+ */
+export const bearerTokenRule: ValueRule = {
+  name: 'bearerToken',
+  pattern: /\b(Bearer|Token|Basic)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi,
+  hint: (text) => /bearer|token|basic/i.test(text),
+  accept: (match) => {
+    const [scheme, credential] = match.split(/\s+/);
+    if (scheme.toLowerCase() === 'basic') return decodesToPair(credential);
+    return /[\d._~+/-]/.test(credential);
+  },
+  replace: (replacement, _match, scheme: string, space: string) =>
+    `${scheme}${space}${replacement}`,
+};
+
+function decodesToPair(credential: string): boolean {
+  if (!/^[A-Za-z0-9+/]+=*$/.test(credential)) return false;
+  return Buffer.from(credential, 'base64').toString('latin1').includes(':');
+}

@@ -1,0 +1,40 @@
+import type { ValueRule } from './value-rule.interface';
+
+// Issuer prefixes of the big networks: Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay.
+// Timestamps and ids rarely start like this, and must pass the Luhn check on top.
+const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|2)|35)/;
+
+/** 13 to 19 digits, plain or in the printed groups (4-4-4-4, 4-6-5) with spaces or dashes, with an issuer prefix and a valid Luhn check digit. */
+export const cardNumberRule: ValueRule = {
+  name: 'cardNumber',
+  pattern: new RegExp(
+    [
+      String.raw`\d{13,19}`,
+      String.raw`\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?`,
+      String.raw`\d{4}([ -])\d{6}\2\d{4,5}`,
+    ]
+      .map((shape) => String.raw`(?<![\w.+-])(?:${shape})(?![\w-]|\.\d)`)
+      .join('|'),
+    'g',
+  ),
+  accept: isCardNumber,
+};
+
+export function isCardNumber(text: string): boolean {
+  const digits = text.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 19 || !ISSUER.test(digits)) return false;
+  return luhnValid(digits);
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}

@@ -1,0 +1,13 @@
+import type { ValueRule } from './value-rule.interface';
+
+// File names like `logo@2x.png` look like addresses; these endings are never mail domains in practice.
+const FILE_ENDINGS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
+
+/** `jane.doe+news@mail.example.co.uk`; not `user@localhost`, `@handle`, `logo@2x.png`. */
+export const emailRule: ValueRule = {
+  name: 'email',
+  pattern:
+    /(?<![\w.%+-])[A-Za-z0-9](?:[\w.%+-]*[\w%+-])?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])/g,
+  hint: (text) => text.includes('@'),
+  accept: (match) => !FILE_ENDINGS.has(match.slice(match.lastIndexOf('.') + 1).toLowerCase()),
+};

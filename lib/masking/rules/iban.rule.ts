@@ -1,0 +1,21 @@
+import type { ValueRule } from './value-rule.interface';
+
+/** `DE89 3704 0044 0532 0130 00` or unspaced, upper case, with a valid ISO 13616 mod-97 check. */
+export const ibanRule: ValueRule = {
+  name: 'iban',
+  pattern:
+    /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g,
+  accept: isIban,
+};
+
+export function isIban(text: string): boolean {
+  const iban = text.replace(/ /g, '');
+  if (iban.length < 15 || iban.length > 34) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (const char of rearranged) {
+    const value = char >= 'A' ? char.charCodeAt(0) - 55 : char.charCodeAt(0) - 48;
+    remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
+  }
+  return remainder === 1;
+}

@@ -1,0 +1,154 @@
+import { MASKING_FAILED, MaskingService, MlflowTracingConfigError } from '../../lib';
+import type { MaskingContext } from '../../lib';
+
+const R = '[REDACTED]';
+
+describe('MaskingService: secret keys', () => {
+  const masking = new MaskingService();
+
+  it('replaces whole values under secret keys, any spelling, at any depth, inside arrays', () => {
+    const value = {
+      user: 'ann',
+      Password: 'hunter2',
+      nested: {
+        deeper: [{ 'X-API-Key': 'k1', apiKey: { id: 1 }, ACCESS_TOKEN: 'a', keep: 'yes' }],
+      },
+      headers: { authorization: 'whatever', cookie: 'sid=1', 'set-cookie': ['a=1'] },
+      client_secret: 'cs',
+      privateKey: 'pk',
+      db_password: 'p',
+      max_tokens: 100,
+      prompt_tokens: 12,
+    };
+    expect(masking.mask(value)).toEqual({
+      user: 'ann',
+      Password: R,
+      nested: { deeper: [{ 'X-API-Key': R, apiKey: R, ACCESS_TOKEN: R, keep: 'yes' }] },
+      headers: { authorization: R, cookie: R, 'set-cookie': R },
+      client_secret: R,
+      privateKey: R,
+      db_password: R,
+      max_tokens: 100,
+      prompt_tokens: 12,
+    });
+  });
+
+  it('masks inside JSON held in a string, keeping the rest of it', () => {
+    const body = JSON.stringify({ password: 'hunter2', note: 'mail ann@example.com', n: 1 });
+    const masked = JSON.parse((masking.mask({ raw: body }) as { raw: string }).raw);
+    expect(masked).toEqual({ password: R, note: `mail ${R}`, n: 1 });
+    expect(masking.mask('[1, 2, 3]')).toBe('[1, 2, 3]');
+  });
+
+  it('masks secrets in error messages and card numbers sent as numbers', () => {
+    const error = new Error('login failed for ann@example.com with token=abc123');
+    expect(masking.mask({ error })).toMatchObject({
+      error: { message: `login failed for ${R} with token=${R}` },
+    });
+    expect(masking.mask({ amount: 4111111111111111, orderId: 4111111111111112 })).toEqual({
+      amount: R,
+      orderId: 4111111111111112,
+    });
+  });
+
+  it('never changes the value it is given', () => {
+    const value = { password: 'hunter2', list: ['ann@example.com'] };
+    masking.mask(value);
+    expect(value).toEqual({ password: 'hunter2', list: ['ann@example.com'] });
+  });
+});
+
+describe('MaskingService: options', () => {
+  it('takes extra keys, extra patterns and a replacement text', () => {
+    const masking = new MaskingService({
+      keys: ['memberNumber', /^internal_/],
+      patterns: [{ pattern: /ORD-\d+/, replacement: 'ORD-?' }, { pattern: /secret sauce/i }],
+      replacement: '***',
+    });
+    expect(
+      masking.mask({
+        member_number: 7,
+        internal_note: 'x',
+        text: 'ORD-123 and ORD-9 with Secret Sauce, ann@example.com',
+      }),
+    ).toEqual({
+      member_number: '***',
+      internal_note: '***',
+      text: 'ORD-? and ORD-? with ***, ***',
+    });
+  });
+
+  it('switches built-in rules off one by one, or everything with masking: false', () => {
+    expect(new MaskingService({ rules: { secretKeys: false } }).mask({ password: 'p' })).toEqual({
+      password: 'p',
+    });
+    expect(new MaskingService(false).mask('ann@example.com')).toBe('ann@example.com');
+    expect(new MaskingService({ enabled: false }).enabled).toBe(false);
+  });
+
+  it.each([
+    [{ rules: { emial: false } }, /masking\.rules\.emial" is not a built-in rule/],
+    [{ rules: { email: 'no' } }, /masking\.rules\.email" is "no"/],
+    [{ keys: [''] }, /masking\.keys\[0\]"/],
+    [{ patterns: [{ pattern: 'x' }] }, /masking\.patterns\[0\]\.pattern"/],
+    [{ custom: ['x'] }, /masking\.custom\[0\]" is string/],
+    [{ replacement: 3 }, /masking\.replacement"/],
+    [{ pseudonymKey: '' }, /masking\.pseudonymKey"/],
+    ['on', /option "masking" is "on"/],
+  ])('rejects %j with a clear error', (options, message) => {
+    const create = () => new MaskingService(options as never);
+    expect(create).toThrow(MlflowTracingConfigError);
+    expect(create).toThrow(message);
+  });
+});
+
+describe('MaskingService: custom rules', () => {
+  it('calls them on every string with the field and key path', () => {
+    const seen: MaskingContext[] = [];
+    const masking = new MaskingService({
+      custom: [
+        (value, context) => {
+          seen.push(context);
+          return value.replace(/ACME-\d+/g, '<customer>');
+        },
+      ],
+    });
+    expect(masking.mask({ a: [{ b: 'ACME-42 ok' }] }, { field: 'inputs' })).toEqual({
+      a: [{ b: '<customer> ok' }],
+    });
+    expect(seen).toEqual([{ span: undefined, field: 'inputs', keyPath: ['a', 0, 'b'] }]);
+  });
+
+  it('fails closed: a throwing or unserializable rule leaves a marker, counted', () => {
+    const masking = new MaskingService({
+      custom: [
+        (value) => {
+          if (value.includes('boom')) throw new Error(`cannot handle ${value}`);
+          if (value.includes('fn')) return (() => 1) as never;
+          if (value.includes('big')) return 10n as never;
+          return value;
+        },
+      ],
+    });
+    expect(masking.mask({ a: 'boom secret', b: 'fn x', c: 'big', d: 'fine' })).toEqual({
+      a: MASKING_FAILED,
+      b: MASKING_FAILED,
+      c: MASKING_FAILED,
+      d: 'fine',
+    });
+    expect(masking.getStats().ruleFailures).toBe(3);
+  });
+});
+
+describe('MaskingService: pseudonyms', () => {
+  it('is stable for one key, differs across keys, and hides the input', () => {
+    const a = new MaskingService({ pseudonymKey: 'k1' });
+    const b = new MaskingService({ pseudonymKey: 'k1' });
+    const c = new MaskingService({ pseudonymKey: 'k2' });
+    const random = new MaskingService();
+    expect(a.pseudonym('ann@example.com')).toBe(b.pseudonym('ann@example.com'));
+    expect(a.pseudonym('ann@example.com')).not.toBe(c.pseudonym('ann@example.com'));
+    expect(random.pseudonym('ann@example.com')).not.toBe(a.pseudonym('ann@example.com'));
+    expect(a.pseudonym('ann@example.com')).toMatch(/^anon-[0-9a-f]{24}$/);
+  });
+});
