@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { SpanTypeName } from '../tracing/span-type';
 
 export interface TraceOptions {
@@ -7,8 +8,14 @@ export interface TraceOptions {
   spanType?: SpanTypeName;
   /** Extra span attributes, recorded on every call. */
   attributes?: Record<string, unknown>;
-  /** Record the arguments, by parameter name. Default: true. */
-  captureInputs?: boolean;
-  /** Record the return value (or the collected chunks of a stream). Default: true. */
-  captureOutputs?: boolean;
+  /**
+   * Record the arguments, by parameter name. Default: true. A function picks or transforms what
+   * is recorded, e.g. `({ question }) => ({ question })`; masking applies to its result.
+   */
+  captureInputs?: boolean | ((inputs: Record<string, any>) => unknown);
+  /**
+   * Record the return value (or the collected chunks of a stream). Default: true. A function
+   * picks or transforms what is recorded, e.g. `(answer) => answer.text`.
+   */
+  captureOutputs?: boolean | ((outputs: any) => unknown);
 }

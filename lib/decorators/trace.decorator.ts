@@ -1,4 +1,5 @@
 import { toJsonSafe } from '../serialization';
+import { applyCapture } from '../tracing/capture-filter';
 import { runInSpan } from '../tracing/run-in-span';
 import type { SpanDefinition } from '../tracing/span-definition';
 import type { SpanTypeName } from '../tracing/span-type';
@@ -48,9 +49,21 @@ function defineSpan(
       'mlflow.spanFunctionName': original.name,
       ...(options.attributes ? (toJsonSafe(options.attributes) as Record<string, never>) : {}),
     },
-    recordInputs: options.captureInputs === false ? undefined : inputsRecorder(original),
+    recordInputs: recordInputs(options.captureInputs, original),
     captureOutputs: options.captureOutputs !== false,
+    outputsFilter:
+      typeof options.captureOutputs === 'function' ? options.captureOutputs : undefined,
   };
+}
+
+function recordInputs(
+  capture: TraceOptions['captureInputs'],
+  original: AnyFunction,
+): SpanDefinition['recordInputs'] {
+  if (capture === false) return undefined;
+  const byName = inputsRecorder(original);
+  if (typeof capture !== 'function') return byName;
+  return (args) => applyCapture(capture, byName(args));
 }
 
 /** The wrapper keeps `this`, `name`, `length` and all Reflect metadata of the original. */

@@ -5,6 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { tap, type Observable } from 'rxjs';
+import { applyCapture } from '../tracing/capture-filter';
 import { NOT_SAMPLED, spanStorage } from '../tracing/span-context';
 import { SpanRecord } from '../tracing/span-record';
 import { startSpan } from '../tracing/start-span';
@@ -12,7 +13,7 @@ import { trackResult } from '../tracing/track-result';
 import { HttpAttribute } from './http-attributes';
 import { HttpRequestTracer } from './http-request-tracer';
 import { routePattern } from './matched-route';
-import { declaredPath } from './route-settings';
+import { declaredPath, type RouteSettings } from './route-settings';
 
 /**
  * The root span of each request: names it after the route pattern, records inputs, outputs
@@ -88,7 +89,9 @@ export class MlflowTracingInterceptor implements NestInterceptor {
       if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, () => next.handle());
       if (settings.rpcPattern !== undefined)
         span.attributes[HttpAttribute.RPC_METHOD] = settings.rpcPattern;
-      if (settings.captureInputs) span.setInputs(context.switchToRpc().getData());
+      if (settings.captureInputs)
+        span.setInputs(captured(settings, context.switchToRpc().getData()));
+      span.outputsFilter = settings.outputsFilter;
       captureOutputs = settings.captureOutputs;
     } catch {
       return next.handle();
@@ -100,4 +103,8 @@ export class MlflowTracingInterceptor implements NestInterceptor {
       captureOutputs,
     );
   }
+}
+
+function captured(settings: RouteSettings, data: unknown): unknown {
+  return settings.inputsFilter ? applyCapture(settings.inputsFilter, data) : data;
 }

@@ -56,7 +56,7 @@ export class RequestTrace {
     this.intercepted = true;
     this.request = request;
     this.bindRoute(pattern, settings);
-    if (settings.captureInputs) recordRequestInputs(this.span, request);
+    if (settings.captureInputs) recordRequestInputs(this.span, request, settings.inputsFilter);
   }
 
   onValue(value: unknown): void {
@@ -78,6 +78,7 @@ export class RequestTrace {
     this.settings = settings;
     this.span.name = settings.name ?? `${this.rawRequest.method} ${pattern}`;
     this.span.spanType = settings.spanType;
+    this.span.outputsFilter = settings.outputsFilter;
     this.span.attributes[HttpAttribute.ROUTE] = pattern;
   }
 
@@ -98,7 +99,7 @@ export class RequestTrace {
       if (pattern !== undefined) {
         const settings = this.owner.settingsForRequest(this.request);
         this.bindRoute(pattern, settings);
-        if (settings.captureInputs) recordRequestInputs(span, this.request);
+        if (settings.captureInputs) recordRequestInputs(span, this.request, settings.inputsFilter);
       } else if (span.trace.spans.length > 1) {
         // A handler outside Nest's router (a GraphQL endpoint) recorded spans: keep them, named by path.
         span.name = `${this.rawRequest.method} ${requestPath((this.rawRequest as any).originalUrl ?? this.rawRequest.url).slice(0, MAX_PATH_IN_NAME)}`;

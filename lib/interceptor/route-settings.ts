@@ -1,3 +1,4 @@
+import type { CaptureFilter } from '../tracing/capture-filter';
 import type { TraceRouteOptions } from './trace-route-options.interface';
 import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
 
@@ -14,6 +15,9 @@ export interface RouteSettings {
   readonly spanType: string;
   readonly captureInputs: boolean;
   readonly captureOutputs: boolean;
+  /** `captureInputs` / `captureOutputs` given as functions. */
+  readonly inputsFilter: CaptureFilter | undefined;
+  readonly outputsFilter: CaptureFilter | undefined;
   /** Microservice handlers: `RPC <pattern>` or `EVENT <pattern>`. */
   readonly rpcName: string | undefined;
   /** Microservice handlers: the pattern as text. */
@@ -36,6 +40,9 @@ export function readRouteSettings(
     spanType: options.spanType ?? defaultSpanType,
     captureInputs: options.captureInputs !== false,
     captureOutputs: options.captureOutputs !== false,
+    inputsFilter: typeof options.captureInputs === 'function' ? options.captureInputs : undefined,
+    outputsFilter:
+      typeof options.captureOutputs === 'function' ? options.captureOutputs : undefined,
     rpcName: rpcPattern === undefined ? undefined : `${isEvent ? 'EVENT' : 'RPC'} ${rpcPattern}`,
     rpcPattern,
   };

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { SpanTypeName } from '../tracing/span-type';
 
 /** How one route's root span is recorded; set with `@TraceRoute()`. */
@@ -10,8 +11,14 @@ export interface TraceRouteOptions {
   name?: string;
   /** Root span type. Default: the module's `http.spanType` (`CHAIN`). */
   spanType?: SpanTypeName;
-  /** Record `{ params, query, body }` (a microservice handler: the message data) as inputs. Default true. */
-  captureInputs?: boolean;
-  /** Record the response body (the values an SSE stream emitted) as outputs. Default true. */
-  captureOutputs?: boolean;
+  /**
+   * Record `{ params, query, body }` (a microservice handler: the message data) as inputs.
+   * Default true. A function picks or transforms what is recorded, e.g. `({ body }) => ({ question: body.question })`.
+   */
+  captureInputs?: boolean | ((inputs: any) => unknown);
+  /**
+   * Record the response body (the values an SSE stream emitted) as outputs. Default true.
+   * A function picks or transforms what is recorded.
+   */
+  captureOutputs?: boolean | ((outputs: any) => unknown);
 }

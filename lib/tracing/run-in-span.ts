@@ -45,5 +45,6 @@ export function runInSpan<T>(
 
 function describeCall(span: SpanRecord, definition: SpanDefinition, args: unknown[]): void {
   if (definition.attributes !== undefined) Object.assign(span.attributes, definition.attributes);
+  span.outputsFilter = definition.outputsFilter;
   if (definition.recordInputs !== undefined) span.setInputs(definition.recordInputs(args));
 }

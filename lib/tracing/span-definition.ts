@@ -10,4 +10,6 @@ export interface SpanDefinition {
   /** Builds the recorded inputs from the call's arguments; `undefined` records none. */
   readonly recordInputs: ((args: readonly unknown[]) => unknown) | undefined;
   readonly captureOutputs: boolean;
+  /** `captureOutputs` given as a function. */
+  readonly outputsFilter?: (value: unknown) => unknown;
 }

@@ -6,6 +6,7 @@ import type {
   JsonValue,
   SpanStatusCode,
 } from '../trace-model';
+import { applyCapture, type CaptureFilter } from './capture-filter';
 import { nowMs, toEpochNs } from './clock';
 import { describeError } from './describe-error';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
@@ -26,6 +27,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   outputs: JsonValue | undefined;
   attributes: Record<string, JsonValue> = {};
   events: FinishedSpanEvent[] = [];
+  /** `captureOutputs` given as a function: applied to whatever the span records as outputs. */
+  outputsFilter: CaptureFilter | undefined;
   private readonly idHigh = randomWord();
   private readonly idLow = randomNonZeroWord();
   private hex: string | undefined;
@@ -76,7 +79,9 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   }
 
   setOutputs(outputs: unknown): this {
-    if (this.isRecording) this.outputs = toJsonSafe(outputs, this.trace.limits);
+    if (!this.isRecording) return this;
+    const recorded = this.outputsFilter ? applyCapture(this.outputsFilter, outputs) : outputs;
+    this.outputs = toJsonSafe(recorded, this.trace.limits);
     return this;
   }
 
