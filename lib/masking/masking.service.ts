@@ -34,6 +34,8 @@ export class MaskingService {
   private readonly json: JsonMasker;
   private readonly traceMasking: TraceMasking;
   private maskedTraces = 0;
+  // A user's every trace needs the same pseudonym: an HMAC per trace is most of a small trace's cost.
+  private readonly pseudonyms = new Map<string, string>();
 
   constructor(options?: MaskingOptions | false) {
     this.settings = resolveMaskingOptions(options);
@@ -69,7 +71,13 @@ export class MaskingService {
    * replaced by: search MLflow with it, e.g. `metadata.\`mlflow.trace.user\` = '<pseudonym>'`.
    */
   pseudonym(value: string): string {
-    return pseudonymFor(value, this.settings.pseudonymKey);
+    let pseudonym = this.pseudonyms.get(value);
+    if (pseudonym === undefined) {
+      pseudonym = pseudonymFor(value, this.settings.pseudonymKey);
+      if (this.pseudonyms.size >= 1000) this.pseudonyms.clear();
+      this.pseudonyms.set(value, pseudonym);
+    }
+    return pseudonym;
   }
 
   /** A masked copy of a finished trace; the export stage calls this once per trace. */

@@ -33,6 +33,34 @@ describe('MaskingService: secret keys', () => {
     });
   });
 
+  it.each([
+    ['max_tokens', 100],
+    ['prompt_tokens', 5],
+    ['tokenizer', 'cl100k_base'],
+    ['keyboard', 'qwerty'],
+    ['cache_key', 'user:1'],
+    ['monkey', 'banana'],
+    ['token', 'Hello'],
+    ['sessionId', 'sess-1'],
+    ['author', 'Ann'],
+  ])('keeps %s: %j', (key, value) => {
+    expect(masking.mask({ [key]: value })).toEqual({ [key]: value });
+  });
+
+  it.each([
+    ['token', 'a1b2c3d4e5f6a7b8c9d0'],
+    ['refreshToken', 'x'],
+    ['id_token', 'x'],
+    ['passphrase', 'x'],
+    ['AWS_SECRET_ACCESS_KEY', 'x'],
+    ['stripeSecretKey', 'x'],
+    ['credentials', { user: 'a', pass: 'b' }],
+    ['ssn', '078-05-1120'],
+    ['cvv', 123],
+  ])('masks %s', (key, value) => {
+    expect(masking.mask({ [key]: value })).toEqual({ [key]: R });
+  });
+
   it('masks inside JSON held in a string, keeping the rest of it', () => {
     const body = JSON.stringify({ password: 'hunter2', note: 'mail ann@example.com', n: 1 });
     const masked = JSON.parse((masking.mask({ raw: body }) as { raw: string }).raw);

@@ -7,16 +7,9 @@ const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|2)|3
 /** 13 to 19 digits, plain or in the printed groups (4-4-4-4, 4-6-5) with spaces or dashes, with an issuer prefix and a valid Luhn check digit. */
 export const cardNumberRule: ValueRule = {
   name: 'cardNumber',
-  pattern: new RegExp(
-    [
-      String.raw`\d{13,19}`,
-      String.raw`\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?`,
-      String.raw`\d{4}([ -])\d{6}\2\d{4,5}`,
-    ]
-      .map((shape) => String.raw`(?<![\w.+-])(?:${shape})(?![\w-]|\.\d)`)
-      .join('|'),
-    'g',
-  ),
+  // `(?=\d)` first: most positions fail there, before the costlier look-behind.
+  pattern:
+    /(?=\d)(?<![\w.+-])\d{4}(?:\d{9,15}|([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5})(?![\w-]|\.\d)/g,
   accept: isCardNumber,
 };
 

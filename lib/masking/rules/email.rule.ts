@@ -9,5 +9,6 @@ export const emailRule: ValueRule = {
   pattern:
     /(?<![\w.%+-])[A-Za-z0-9](?:[\w.%+-]*[\w%+-])?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])/g,
   hint: (text) => text.includes('@'),
+  anchor: { char: '@', left: /[\w.%+-]/, right: /[\w.-]/ },
   accept: (match) => !FILE_ENDINGS.has(match.slice(match.lastIndexOf('.') + 1).toLowerCase()),
 };

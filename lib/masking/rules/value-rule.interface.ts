@@ -3,8 +3,15 @@ export interface ValueRule {
   readonly name: string;
   /** Global pattern; every accepted match is replaced. */
   readonly pattern: RegExp;
-  /** Cheap test run before the pattern: text without it cannot match. */
-  readonly hint?: (text: string) => boolean;
+  /** Cheap test run before the pattern (on the text and its lower-case form): false skips the rule. */
+  readonly hint?: (text: string, lower: string) => boolean;
+  /**
+   * For patterns built around one character (the `@` of an e-mail): only the stretches of text
+   * around each occurrence are searched, which is much faster on long text. `left`/`right` are
+   * the characters a match can span on either side; the pattern's own boundaries must be the
+   * complement of them.
+   */
+  readonly anchor?: { readonly char: string; readonly left: RegExp; readonly right: RegExp };
   /** Second look at a match (checksums, shapes the pattern cannot express). */
   readonly accept?: (match: string) => boolean;
   /** The replacement of a match; by default the whole match becomes the replacement text. */
