@@ -8,6 +8,8 @@ import { ChatModule } from './chat/chat.module';
     MlflowTracingModule.forRoot({
       serviceName: 'sample-chat',
       http: { exclude: ['/chat/health'] },
+      // On by default; a fixed key keeps user pseudonyms stable across restarts.
+      masking: { pseudonymKey: process.env.TRACE_PSEUDONYM_KEY },
     }),
     ChatModule,
   ],

@@ -74,7 +74,10 @@ try {
     ['alice', 'conv-1', 'What does MLflow Tracing record?'],
     ['alice', 'conv-1', 'And how do spans nest?'],
     ['bob', 'conv-2', 'What is NestJS?'],
+    // Masked before it leaves the app: MLflow shows [REDACTED] and a pseudonym for the user.
+    ['carol@example.com', 'conv-3', 'Can you mail the summary to carol@example.com?'],
   ];
+  const secretEmail = 'carol@example.com';
   for (const [user, session, question] of questions) {
     const response = await fetch(`${appUrl}/chat/${session}`, {
       method: 'POST',
@@ -117,6 +120,11 @@ try {
     throw new Error(`expected ${expected} traces in MLflow, found ${named(traces).length}`);
   for (const trace of traces)
     log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
+  if (JSON.stringify(traces).includes(secretEmail))
+    throw new Error(`the e-mail ${secretEmail} reached MLflow unmasked`);
+  const masked = traces.find((trace) => trace.request_preview?.includes('[REDACTED]'));
+  if (masked === undefined) throw new Error('no trace shows the masked e-mail');
+  log(`masked: "${masked.request_preview}" (user ${masked.trace_metadata?.['mlflow.trace.user']})`);
   log(`MLflow UI: ${server.url}/#/experiments/${experiment.experiment_id}/traces`);
   if (once) await stop(0);
   else
