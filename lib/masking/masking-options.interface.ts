@@ -28,6 +28,9 @@ export type MaskedField =
   | 'session'
   | 'clientRequestId'
   | 'preview'
+  /** Feedback and other assessments (rationale, metadata). */
+  | 'assessment'
+  /** A direct `MaskingService.mask()` call that names no field. */
   | 'value';
 
 /** Where a value sits: what a custom rule is told besides the value. */
