@@ -37,6 +37,7 @@ const corpus: Record<
       'Bearer of bad news',
       'Bearer authentication',
       'Basic usage of the API',
+      'Basic information and Basic Kubernetes concepts',
       'Token count is high',
     ],
   },

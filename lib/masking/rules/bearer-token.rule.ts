@@ -20,5 +20,6 @@ export const bearerTokenRule: ValueRule = {
 
 function decodesToPair(credential: string): boolean {
   if (!/^[A-Za-z0-9+/]+=*$/.test(credential)) return false;
-  return Buffer.from(credential, 'base64').toString('latin1').includes(':');
+  // Printable `user:password`, not the bytes an ordinary word happens to decode to.
+  return /^[\x20-\x7e]*:[\x20-\x7e]*$/.test(Buffer.from(credential, 'base64').toString('latin1'));
 }
