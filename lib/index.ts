@@ -41,3 +41,5 @@ export type {
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
+export { MlflowOtelTracerProvider } from './otel';
+export type { OtelBridgeOptions } from './options';

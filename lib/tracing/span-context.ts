@@ -13,3 +13,24 @@ export function activeSpanRecord(): SpanRecord | undefined {
   const active = spanStorage.getStore();
   return active === undefined || active === NOT_SAMPLED ? undefined : active;
 }
+
+/** Runs `call` with `active` also made active elsewhere (the OpenTelemetry bridge, opt-in). */
+export type ContextEnterHook = (active: ActiveContext, call: () => unknown) => unknown;
+
+let enterHook: ContextEnterHook | undefined;
+
+export function setContextEnterHook(hook: ContextEnterHook | undefined): void {
+  enterHook = hook;
+}
+
+/** `fn.apply(thisArg, args)` with `active` as the active span: one check when no hook is set. */
+export function runWithActive(
+  active: ActiveContext,
+  fn: (...args: never[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  if (enterHook === undefined) return spanStorage.run(active, Reflect.apply, fn, thisArg, args);
+  const hook = enterHook;
+  return spanStorage.run(active, () => hook(active, () => Reflect.apply(fn, thisArg, args)));
+}
