@@ -1,4 +1,4 @@
-import type { Tracer as OtelTracerApi, TracerProvider } from '@opentelemetry/api';
+import type { Tracer as OtelTracerApi, TracerOptions, TracerProvider } from '@opentelemetry/api';
 import { Tracer } from '../tracing/tracer';
 import { MlflowOtelTracer } from './mlflow-otel-tracer';
 
@@ -15,7 +15,8 @@ export class MlflowOtelTracerProvider implements TracerProvider {
   }
 
   /** One tracer serves every instrumentation scope: MLflow records no scope. */
-  getTracer(): OtelTracerApi {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  getTracer(name?: string, version?: string, options?: TracerOptions): OtelTracerApi {
     return this.tracer;
   }
 }
