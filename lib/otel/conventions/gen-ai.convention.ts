@@ -12,6 +12,9 @@ const OPERATION_TYPES: Record<string, string> = {
   invoke_agent: SpanType.AGENT,
   text_completion: SpanType.LLM,
   response: SpanType.LLM,
+  // Not in MLflow's server table (which leaves it UNKNOWN): the AI SDK's step, one model call
+  // and the tool calls it asked for.
+  agent_step: SpanType.CHAIN,
 };
 
 /**
