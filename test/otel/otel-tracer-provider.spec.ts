@@ -1,33 +1,7 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
-import type { Tracer as OtelTracer } from '@opentelemetry/api';
 import { InMemoryTraceExporter, MlflowOtelTracerProvider, SpanType, Trace } from '../../lib';
 import { bootWithMemoryExporter } from '../fixtures/tracing-test-app';
-
-/** What an OTel GenAI instrumentation of a chat client emits for one call. */
-function chatCall(tracer: OtelTracer, question: string): Promise<string> {
-  return tracer.startActiveSpan(
-    'chat gpt-4o-mini',
-    { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' } },
-    async (span) => {
-      span.setAttribute(
-        'gen_ai.input.messages',
-        JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }]),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      const answer = `answer to ${question}`;
-      span.setAttributes({
-        'gen_ai.output.messages': JSON.stringify([
-          { role: 'assistant', parts: [{ type: 'text', content: answer }] },
-        ]),
-        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-        'gen_ai.usage.input_tokens': 12,
-        'gen_ai.usage.output_tokens': 5,
-      });
-      span.end();
-      return answer;
-    },
-  );
-}
+import { chatCall } from './fixtures/genai-instrumentation';
 
 @Injectable()
 class Agent {
