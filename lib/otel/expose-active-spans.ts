@@ -1,5 +1,5 @@
 import { setContextEnterHook, type ContextEnterHook } from '../tracing/span-context';
-import { otelSpanOf } from './exposed-span';
+import { newOtelSpanOf } from './exposed-span';
 import type { OtelApiModule } from './otel-api';
 
 let users = 0;
@@ -9,8 +9,15 @@ let users = 0;
  * app's context manager), for as long as one app asks for it. Returns the undo.
  */
 export function exposeActiveSpans(api: OtelApiModule): () => void {
-  const hook: ContextEnterHook = (active, call) =>
-    api.context.with(api.trace.setSpan(api.context.active(), otelSpanOf(active)), call);
+  const hook: ContextEnterHook = (active, fn, thisArg, args) =>
+    api.context.with(
+      api.trace.setSpan(api.context.active(), newOtelSpanOf(active)),
+      Reflect.apply,
+      undefined,
+      fn,
+      thisArg,
+      args,
+    );
   if (users++ === 0) setContextEnterHook(hook);
   let undone = false;
   return () => {

@@ -14,8 +14,13 @@ export function activeSpanRecord(): SpanRecord | undefined {
   return active === undefined || active === NOT_SAMPLED ? undefined : active;
 }
 
-/** Runs `call` with `active` also made active elsewhere (the OpenTelemetry bridge, opt-in). */
-export type ContextEnterHook = (active: ActiveContext, call: () => unknown) => unknown;
+/** Calls `fn.apply(thisArg, args)` with `active` also made active elsewhere (the OpenTelemetry bridge, opt-in). */
+export type ContextEnterHook = (
+  active: ActiveContext,
+  fn: (...args: never[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+) => unknown;
 
 let enterHook: ContextEnterHook | undefined;
 
@@ -31,6 +36,5 @@ export function runWithActive(
   args: unknown[],
 ): unknown {
   if (enterHook === undefined) return spanStorage.run(active, Reflect.apply, fn, thisArg, args);
-  const hook = enterHook;
-  return spanStorage.run(active, () => hook(active, () => Reflect.apply(fn, thisArg, args)));
+  return spanStorage.run(active, enterHook, active, fn, thisArg, args);
 }
