@@ -1,24 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
-import { InMemoryTraceExporter, SpanType, type FinishedSpan } from '../../lib';
+import { InMemoryTraceExporter, SpanType } from '../../lib';
 import { bootWithMemoryExporter } from '../fixtures/tracing-test-app';
 import { Assistant } from './fixtures/ai-sdk-assistant';
 import { AI_SDK_SUITE, describeAiSdk } from './fixtures/ai-sdk-support';
-
-/** `name (TYPE)` lines, indented by depth, in start order. */
-function tree(spans: readonly FinishedSpan[]): string[] {
-  const depth = (span: FinishedSpan): number => {
-    const parent = spans.find((s) => s.spanIdHex === span.parentSpanIdHex);
-    return parent === undefined ? 0 : depth(parent) + 1;
-  };
-  return spans.map((span) => `${'  '.repeat(depth(span))}${span.name} (${span.spanType})`);
-}
+import { readmeBlocks } from './fixtures/readme-section';
+import { scriptedModel } from './fixtures/scripted-model';
+import { spanTree } from './fixtures/span-tree';
 
 describeAiSdk(AI_SDK_SUITE, () => {
   let app: INestApplication;
   let exporter: InMemoryTraceExporter;
 
   beforeAll(async () => {
-    ({ app, exporter } = await bootWithMemoryExporter({ providers: [Assistant] }));
+    // Loaded here: `ai` is imported only where it is supported.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WeatherAgent } = require('./fixtures/readme-ai-sdk');
+    ({ app, exporter } = await bootWithMemoryExporter({ providers: [Assistant, WeatherAgent] }));
   });
   afterAll(() => app.close());
   beforeEach(() => exporter.reset());
@@ -28,7 +25,7 @@ describeAiSdk(AI_SDK_SUITE, () => {
     expect(text).toBe('It is sunny in Paris.');
     expect(exporter.getTraces()).toHaveLength(1);
     const spans = exporter.getSpans();
-    expect(tree(spans)).toEqual([
+    expect(spanTree(spans)).toEqual([
       'Assistant.answer (AGENT)',
       '  invoke_agent gpt-4o-mini (AGENT)',
       '    step 1 (CHAIN)',
@@ -70,7 +67,7 @@ describeAiSdk(AI_SDK_SUITE, () => {
     const text = await app.get(Assistant).stream('Weather?');
     expect(text).toBe('It is sunny in Paris.');
     const spans = exporter.getSpans();
-    expect(tree(spans)).toEqual([
+    expect(spanTree(spans)).toEqual([
       'Assistant.stream (AGENT)',
       '  invoke_agent gpt-4o-mini (AGENT)',
       '    step 1 (CHAIN)',
@@ -85,7 +82,7 @@ describeAiSdk(AI_SDK_SUITE, () => {
 
   it("the AI SDK's own ai.* attributes (LegacyOpenTelemetry, releases before 7) map too", async () => {
     await app.get(Assistant).answer('Weather in Paris?', true);
-    expect(tree(exporter.getSpans())).toEqual([
+    expect(spanTree(exporter.getSpans())).toEqual([
       'Assistant.answer (AGENT)',
       '  ai.generateText (LLM)',
       '    ai.generateText.doGenerate (LLM)',
@@ -116,5 +113,14 @@ describeAiSdk(AI_SDK_SUITE, () => {
       sky: 'sunny',
       celsius: 21,
     });
+  });
+
+  it('the README example records the trace the README shows', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WeatherAgent } = require('./fixtures/readme-ai-sdk');
+    const text = await app.get(WeatherAgent).answer(scriptedModel(), 'Weather in Paris?');
+    expect(text).toBe('It is sunny in Paris.');
+    const shown = readmeBlocks('Vercel AI SDK').find((block) => block.lang === 'text')!;
+    expect(spanTree(exporter.getSpans())).toEqual(shown.code.trimEnd().split('\n'));
   });
 });
