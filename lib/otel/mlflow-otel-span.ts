@@ -45,14 +45,14 @@ export class MlflowOtelSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    if (this.raw === undefined) recordOtelAttributes(this.record, { [key]: value });
+    if (this.raw === undefined) recordSafely(this.record, { [key]: value });
     else if (this.record.isRecording) this.raw[key] = value;
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (attributes === null || typeof attributes !== 'object') return this;
-    if (this.raw === undefined) recordOtelAttributes(this.record, attributes);
+    if (this.raw === undefined) recordSafely(this.record, attributes);
     else if (this.record.isRecording) Object.assign(this.raw, attributes);
     return this;
   }
@@ -89,7 +89,7 @@ export class MlflowOtelSpan implements Span {
 
   end(): void {
     if (!this.owned || !this.record.isRecording) return;
-    recordOtelAttributes(this.record, this.raw!);
+    recordSafely(this.record, this.raw!);
     this.record.end();
   }
 
@@ -105,6 +105,15 @@ export class MlflowOtelSpan implements Span {
       'exception.message': message,
       'exception.stacktrace': stack,
     });
+  }
+}
+
+/** A failure to translate attributes is ours, never the instrumented code's. */
+function recordSafely(record: SpanRecord, attributes: RawAttributes): void {
+  try {
+    recordOtelAttributes(record, attributes);
+  } catch {
+    // Nothing recorded: the span simply lacks these attributes.
   }
 }
 
