@@ -87,4 +87,25 @@ describe('otel.exposeActiveSpan, in an app running its own OpenTelemetry SDK', (
   it("leaves the app's global provider in place", () => {
     expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).toBe(provider);
   });
+
+  it('registerGlobal in such an app keeps its globals and falls back to exposing our spans', async () => {
+    const second = await bootWithMemoryExporter(
+      { providers: [Tool] },
+      { otel: { registerGlobal: true } },
+    );
+    try {
+      expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).toBe(provider);
+      otelExporter.reset();
+      const seen = await second.app.get(Tool).call();
+      const [call] = second.exporter.getSpans();
+      expect(seen).toMatchObject({ traceId: call.traceIdHex, spanId: call.spanIdHex });
+      expect(otelExporter.getFinishedSpans().map((s) => s.name)).toEqual(['db.query']);
+    } finally {
+      await second.app.close();
+    }
+    // The first app still exposes its spans after the second one stopped.
+    exporter.reset();
+    const seen = await app.get(Tool).call();
+    expect(seen?.spanId).toBe(exporter.getSpans()[0].spanIdHex);
+  });
 });
