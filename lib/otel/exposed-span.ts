@@ -16,8 +16,3 @@ export function otelSpanOf(active: ActiveContext): Span {
   }
   return span;
 }
-
-/** Like `otelSpanOf`, without the lookup: for the call path, where the span is made active once. */
-export function newOtelSpanOf(active: ActiveContext): Span {
-  return active === NOT_SAMPLED ? NOT_SAMPLED_OTEL_SPAN : new MlflowOtelSpan(active, false);
-}

@@ -108,4 +108,25 @@ describe('otel.exposeActiveSpan, in an app running its own OpenTelemetry SDK', (
     const seen = await app.get(Tool).call();
     expect(seen?.spanId).toBe(exporter.getSpans()[0].spanIdHex);
   });
+
+  it("an unsampled traced call leaves the app's context alone", async () => {
+    const unsampled = await bootWithMemoryExporter(
+      { providers: [Tool] },
+      { sampleRatio: 0, otel: { exposeActiveSpan: true } },
+    );
+    try {
+      otelExporter.reset();
+      await appTracer().startActiveSpan('http.request', async (request) => {
+        await unsampled.app.get(Tool).call();
+        request.end();
+      });
+      const spans = otelExporter.getFinishedSpans();
+      const request = spans.find((s) => s.name === 'http.request')!;
+      const dbQuery = spans.find((s) => s.name === 'db.query')!;
+      expect(dbQuery.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      expect(unsampled.exporter.getTraces()).toHaveLength(0);
+    } finally {
+      await unsampled.app.close();
+    }
+  });
 });
