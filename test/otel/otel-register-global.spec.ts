@@ -88,6 +88,15 @@ describe('otel.registerGlobal', () => {
     expect(root.parentSpanIdHex).toBe('b7ad6b7169203331');
   });
 
+  it('context.bind() runs a callback later in the context it was bound to', async () => {
+    const tracer = trace.getTracer('lib');
+    const span = tracer.startSpan('bound');
+    const later = context.bind(trace.setSpan(context.active(), span), () => trace.getActiveSpan());
+    expect(trace.getActiveSpan()).toBeUndefined();
+    expect(later()).toBe(span);
+    span.end();
+  });
+
   it('takes the globals back when the app stops', async () => {
     await app.close();
     const probe = trace.getTracer('probe').startSpan('after');
