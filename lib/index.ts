@@ -51,3 +51,5 @@ export type {
 } from './masking';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
+export { MlflowOtelTracerProvider } from './otel';
+export type { OtelBridgeOptions } from './options';

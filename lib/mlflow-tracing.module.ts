@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { MaskingService } from './masking/masking.service';
+import { MlflowOtelTracerProvider, otelBridgeProviders } from './otel';
 import { tracingProviders } from './mlflow-tracing.providers';
 import { TracingLifecycle } from './tracing-lifecycle';
 import { Tracer } from './tracing/tracer';
@@ -18,9 +19,15 @@ import { TracingService } from './tracing/tracing.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [...tracingProviders, TracingLifecycle, TracingService, ...httpTracingProviders],
+  providers: [
+    ...tracingProviders,
+    TracingLifecycle,
+    TracingService,
+    ...httpTracingProviders,
+    ...otelBridgeProviders,
+  ],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
-  exports: [TracingService, Tracer, HttpRequestTracer, MaskingService],
+  exports: [TracingService, Tracer, HttpRequestTracer, MaskingService, MlflowOtelTracerProvider],
 })
 export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {
   constructor(private readonly httpInstrumentation: HttpAutoInstrumentation) {

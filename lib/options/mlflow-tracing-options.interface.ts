@@ -3,6 +3,7 @@ import type { MaskingOptions } from '../masking/masking-options.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
+import type { OtelBridgeOptions } from './otel-bridge-options.interface';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
@@ -52,4 +53,6 @@ export interface MlflowTracingOptions {
    * README's "Masking" section). On by default; `false` or `{ enabled: false }` turns it off.
    */
   masking?: MaskingOptions | false;
+  /** The OpenTelemetry bridge: global registration and the active span in OpenTelemetry's context. */
+  otel?: OtelBridgeOptions;
 }

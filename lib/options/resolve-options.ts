@@ -6,6 +6,7 @@ import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
 import { httpDefaults } from './http-defaults';
+import { otelDefaults } from './otel-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +40,7 @@ export function resolveOptions(
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
     masking: resolveMaskingOptions(options.masking),
+    otel: otelDefaults(options.otel),
   };
 }
 

@@ -5,6 +5,7 @@ import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
 import type { IdentifyRequest } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
+import type { ResolvedOtelOptions } from './otel-defaults';
 
 /** Options after environment fallbacks, defaults and validation: every field is decided. */
 export interface ResolvedTracingOptions {
@@ -20,6 +21,7 @@ export interface ResolvedTracingOptions {
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
   readonly masking: ResolvedMaskingOptions;
+  readonly otel: ResolvedOtelOptions;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */

@@ -1,4 +1,4 @@
-import { NOT_SAMPLED, spanStorage } from './span-context';
+import { NOT_SAMPLED, runWithActive, spanStorage } from './span-context';
 import type { SpanDefinition } from './span-definition';
 import type { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
@@ -29,12 +29,11 @@ export function runInSpan<T>(
     span = undefined;
   }
   if (span === undefined) return fn.apply(thisArg, args);
-  if (span === NOT_SAMPLED)
-    return spanStorage.run(NOT_SAMPLED, Reflect.apply, fn, thisArg, args) as T;
+  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, thisArg, args) as T;
 
   let result: T;
   try {
-    result = spanStorage.run(span, Reflect.apply, fn, thisArg, args) as T;
+    result = runWithActive(span, fn, thisArg, args) as T;
   } catch (error) {
     span.recordException(error);
     span.end();

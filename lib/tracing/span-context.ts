@@ -13,3 +13,28 @@ export function activeSpanRecord(): SpanRecord | undefined {
   const active = spanStorage.getStore();
   return active === undefined || active === NOT_SAMPLED ? undefined : active;
 }
+
+/** Calls `fn.apply(thisArg, args)` with `active` also made active elsewhere (the OpenTelemetry bridge, opt-in). */
+export type ContextEnterHook = (
+  active: ActiveContext,
+  fn: (...args: never[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+) => unknown;
+
+let enterHook: ContextEnterHook | undefined;
+
+export function setContextEnterHook(hook: ContextEnterHook | undefined): void {
+  enterHook = hook;
+}
+
+/** `fn.apply(thisArg, args)` with `active` as the active span: one check when no hook is set. */
+export function runWithActive(
+  active: ActiveContext,
+  fn: (...args: never[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  if (enterHook === undefined) return spanStorage.run(active, Reflect.apply, fn, thisArg, args);
+  return spanStorage.run(active, enterHook, active, fn, thisArg, args);
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ExportStats } from '../export/export-stats';
 import type { LiveSpan } from './live-span.interface';
 import { NOOP_SPAN } from './noop-span';
-import { activeSpanRecord, NOT_SAMPLED, spanStorage } from './span-context';
+import { activeSpanRecord, NOT_SAMPLED, runWithActive, spanStorage } from './span-context';
 import type { SpanOptions } from './span-options.interface';
 import { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
@@ -24,10 +24,10 @@ export class TracingService {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const span = this.open(options);
     if (span === undefined) return fn(NOOP_SPAN);
-    if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, fn, NOOP_SPAN);
+    if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, undefined, [NOOP_SPAN]) as T;
     let result: T;
     try {
-      result = spanStorage.run(span, fn, span);
+      result = runWithActive(span, fn, undefined, [span]) as T;
     } catch (error) {
       span.recordException(error);
       span.end();

@@ -48,7 +48,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
 
 /** The app's whole story, after its own import lines have defined `lib`, `other`, `Injectable`, `Module`, `NestFactory`, `nestVersion`. */
 const APP_BODY = `
-const { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace, TracingService } = lib;
+const { InMemoryTraceExporter, MlflowOtelTracerProvider, MlflowTracingModule, SpanType, Trace, TracingService } = lib;
 
 class Retriever {
   search(query) {
@@ -57,14 +57,21 @@ class Retriever {
 }
 
 class Assistant {
-  constructor(retriever, tracing) {
+  constructor(retriever, tracing, otel) {
     this.retriever = retriever;
     this.tracing = tracing;
+    this.otel = otel;
   }
 
   async answer(question) {
     const docs = this.retriever.search(question);
-    return this.tracing.withSpan({ name: 'compose', spanType: SpanType.CHAIN }, () => question + ': ' + docs.join(', '));
+    return this.tracing.withSpan({ name: 'compose', spanType: SpanType.CHAIN }, () =>
+      // The OpenTelemetry bridge, in an app that does not have @opentelemetry/api installed.
+      this.otel.getTracer('pack').startActiveSpan('otel.chat', { attributes: { 'gen_ai.operation.name': 'chat' } }, (span) => {
+        span.end();
+        return question + ': ' + docs.join(', ');
+      }),
+    );
   }
 }
 
@@ -77,7 +84,7 @@ decorateMethod(Retriever, 'search', [Trace(SpanType.RETRIEVER)]);
 decorateMethod(Assistant, 'answer', [Trace({ spanType: SpanType.AGENT })]);
 Reflect.decorate([Injectable()], Retriever);
 // What emitDecoratorMetadata would emit for constructor(retriever: Retriever, tracing: TracingService).
-Reflect.decorate([Injectable(), Reflect.metadata('design:paramtypes', [Retriever, TracingService])], Assistant);
+Reflect.decorate([Injectable(), Reflect.metadata('design:paramtypes', [Retriever, TracingService, MlflowOtelTracerProvider])], Assistant);
 
 const exporter = new InMemoryTraceExporter();
 class AppModule {}
@@ -176,6 +183,7 @@ const EXPECTED_SPANS = [
     inputs: { query: 'mlflow' },
   },
   { name: 'compose', spanType: 'CHAIN', parent: 'Assistant.answer', inputs: undefined },
+  { name: 'otel.chat', spanType: 'CHAT_MODEL', parent: 'compose', inputs: undefined },
 ];
 
 describe('packed library in fresh apps', () => {
@@ -286,7 +294,7 @@ describe('packed library in fresh apps', () => {
     expect(out.sameCopy).toBe(true);
     expect(out.answer).toBe('mlflow: doc about mlflow');
     expect(out.traces).toBe(1);
-    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose']);
+    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose', 'otel.chat']);
     expect(out.spans).toEqual(EXPECTED_SPANS);
   });
 
@@ -296,7 +304,7 @@ describe('packed library in fresh apps', () => {
     expect(out.sameCopy).toBe(true);
     expect(out.answer).toBe('mlflow: doc about mlflow');
     expect(out.traces).toBe(1);
-    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose']);
+    expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose', 'otel.chat']);
     expect(out.spans).toEqual(EXPECTED_SPANS);
   });
 

@@ -1,0 +1,3 @@
+export { translateAttributes } from './translate-attributes';
+export type { TranslatedSpan } from './translate-attributes';
+export type { RawAttributes } from './attribute-values';
