@@ -23,6 +23,7 @@ export type {
 export { MlflowTracingConfigError } from './options';
 export type {
   ExportOptions,
+  FeedbackOptions,
   HttpTracingOptions,
   IdentifyRequest,
   MlflowAuthOptions,
@@ -41,3 +42,30 @@ export type {
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
+export {
+  AssessmentNotFoundException,
+  FEEDBACK_LIMITS,
+  FeedbackService,
+  InvalidFeedbackException,
+  MlflowUnavailableException,
+  TraceNotFoundException,
+} from './feedback';
+export type {
+  Assessment,
+  AssessmentErrorInfo,
+  AssessmentFreeText,
+  AssessmentMetadata,
+  AssessmentRef,
+  AssessmentSourceInput,
+  AssessmentSourceType,
+  ExpectationFields,
+  FeedbackDropReason,
+  FeedbackFields,
+  FeedbackResult,
+  FeedbackStats,
+  FeedbackValue,
+  LogExpectationInput,
+  LogFeedbackInput,
+  OverrideFeedbackInput,
+  UpdateAssessmentInput,
+} from './feedback';

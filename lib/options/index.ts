@@ -9,3 +9,4 @@ export type {
   IdentifyRequest,
   RequestIdentity,
 } from './http-tracing-options.interface';
+export type { FeedbackOptions } from './feedback-options.interface';

@@ -4,6 +4,7 @@ import type { MlflowAuthOptions, MlflowTracingOptions } from './mlflow-tracing-o
 import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
+import { feedbackDefaults } from './feedback-defaults';
 import { httpDefaults } from './http-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
@@ -37,6 +38,7 @@ export function resolveOptions(
     export: exportDefaults(options.export, env),
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
+    feedback: feedbackDefaults(options.feedback),
   };
 }
 

@@ -2,6 +2,7 @@ import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { ExperimentRef } from '../mlflow/experiment-resolver';
 import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
+import type { FeedbackOptions } from './feedback-options.interface';
 import type { IdentifyRequest } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 
@@ -18,6 +19,7 @@ export interface ResolvedTracingOptions {
   readonly export: Required<ExportOptions>;
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
+  readonly feedback: Required<FeedbackOptions>;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */
