@@ -99,6 +99,10 @@ describe('feedback when MLflow never comes back', () => {
         mlflow_error: 0,
       },
     });
+    // The traces could not be sent either (two questions and the three feedback requests, each
+    // a traced request): counted by the exporter, whatever the reason.
+    const traceDrops = Object.values(tracing.getExportStats()?.dropped ?? {});
+    expect(traceDrops.reduce((sum, count) => sum + count, 0)).toBe(5);
   });
 
   it('refuses feedback beyond feedback.maxHeld with a 503 and counts it', async () => {
