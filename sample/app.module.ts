@@ -7,7 +7,8 @@ import { ChatModule } from './chat/chat.module';
   imports: [
     MlflowTracingModule.forRoot({
       serviceName: 'sample-chat',
-      http: { exclude: ['/chat/health'] },
+      // Feedback posts are not LLM traffic: they land on the answers' traces instead.
+      http: { exclude: ['/chat/health', '/chat/feedback'] },
     }),
     ChatModule,
   ],

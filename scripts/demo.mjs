@@ -75,6 +75,7 @@ try {
     ['alice', 'conv-1', 'And how do spans nest?'],
     ['bob', 'conv-2', 'What is NestJS?'],
   ];
+  const answers = [];
   for (const [user, session, question] of questions) {
     const response = await fetch(`${appUrl}/chat/${session}`, {
       method: 'POST',
@@ -82,8 +83,25 @@ try {
       body: JSON.stringify({ question }),
     });
     const traceId = response.headers.get('x-mlflow-trace-id');
+    answers.push({ user, traceId });
     log(
       `${user}: ${question} -> ${response.status} ${JSON.stringify(await response.json())} (trace ${traceId})`,
+    );
+  }
+  // Thumbs up/down at once, as a user clicks: the trace may still be on its way (202, held).
+  const ratings = [
+    [answers[0], true, 'clear and short'],
+    [answers[2], false, 'too vague'],
+  ];
+  for (const [{ user, traceId }, thumbsUp, comment] of ratings) {
+    const response = await fetch(`${appUrl}/chat/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify({ traceId, thumbsUp, comment }),
+    });
+    const { status } = await response.json();
+    log(
+      `${user}: thumbs ${thumbsUp ? 'up' : 'down'} on ${traceId} -> ${response.status} (${status})`,
     );
   }
   const stream = await fetch(`${appUrl}/chat/conv-2/stream`, {
@@ -117,6 +135,22 @@ try {
     throw new Error(`expected ${expected} traces in MLflow, found ${named(traces).length}`);
   for (const trace of traces)
     log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
+  for (const [{ traceId }, thumbsUp] of ratings) {
+    let assessments = [];
+    for (let i = 0; i < 50 && assessments.length === 0; i++) {
+      const { trace } = await mlflow(server.url, 'GET', `/api/3.0/mlflow/traces/${traceId}`);
+      assessments = trace.trace_info.assessments ?? [];
+      if (assessments.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const [first] = assessments;
+    if (assessments.length !== 1 || first.feedback?.value !== thumbsUp)
+      throw new Error(
+        `expected one ${thumbsUp} feedback on ${traceId}, found ${JSON.stringify(assessments)}`,
+      );
+    log(
+      `feedback on ${traceId}: ${first.assessment_name} = ${first.feedback.value} (${first.rationale})`,
+    );
+  }
   log(`MLflow UI: ${server.url}/#/experiments/${experiment.experiment_id}/traces`);
   if (once) await stop(0);
   else
