@@ -1,8 +1,7 @@
 import { readTraceWithPython } from '../checks/mlflow-python';
 import { ADAPTERS } from '../interceptor/fixtures/http-app';
 import {
-  ask,
-  landed,
+  askAndWait,
   postJson,
   startFeedbackApp,
   type FeedbackTestApp,
@@ -130,8 +129,7 @@ describe.each(ADAPTERS)('feedback errors through a real controller (%s)', (adapt
 
   beforeAll(async () => {
     running = await startFeedbackApp(adapter, { experimentName });
-    traceId = await ask(running.url, 'an answer to rate');
-    await landed(traceId);
+    traceId = await askAndWait(running.url, 'an answer to rate');
   });
   afterAll(() => running.app.close());
 

@@ -3,8 +3,8 @@ import { getTraceWithSpans, hexId, waitFor } from '../checks/mlflow-rest';
 import type { FeedbackResult } from '../../lib';
 import {
   ask,
+  askAndWait,
   experimentIdOf,
-  landed,
   postJson,
   startFeedbackApp,
   type FeedbackTestApp,
@@ -43,8 +43,7 @@ describe('FeedbackService on a real MLflow server', () => {
 
   it('logs feedback of each value type with rationale, metadata, source and span id; MLflow reads them back and finds the trace by feedback', async () => {
     const { url, feedback } = running;
-    const traceId = await ask(url, 'rate me');
-    await landed(traceId);
+    const traceId = await askAndWait(url, 'rate me');
     const rootSpanId = hexId((await getTraceWithSpans(traceId)).spans[0].span_id);
 
     const thumbs = logged(
@@ -136,8 +135,7 @@ describe('FeedbackService on a real MLflow server', () => {
 
   it('logs expectations (ground truth): scalars and JSON objects read back unchanged', async () => {
     const { url, feedback } = running;
-    const traceId = await ask(url, 'what is 6 x 7?');
-    await landed(traceId);
+    const traceId = await askAndWait(url, 'what is 6 x 7?');
     const answer = logged(
       await feedback.logExpectation({
         traceId,
@@ -176,8 +174,7 @@ describe('FeedbackService on a real MLflow server', () => {
 
   it('overrides feedback: the old one stays, marked invalid; deleting the override makes it valid again', async () => {
     const { url, feedback } = running;
-    const traceId = await ask(url, 'judge me');
-    await landed(traceId);
+    const traceId = await askAndWait(url, 'judge me');
     const judged = logged(
       await feedback.logFeedback({
         traceId,
@@ -230,8 +227,7 @@ describe('FeedbackService on a real MLflow server', () => {
 
   it('updates in place, gets, and deletes', async () => {
     const { url, feedback } = running;
-    const traceId = await ask(url, 'update me');
-    await landed(traceId);
+    const traceId = await askAndWait(url, 'update me');
     const first = logged(
       await feedback.logFeedback({
         traceId,
