@@ -1,6 +1,6 @@
 import { TracingService } from '../../lib';
 import { readTraceWithPython } from '../checks/mlflow-python';
-import { waitFor } from '../checks/mlflow-rest';
+import { getTraceInfo, waitFor } from '../checks/mlflow-rest';
 import { closedPort, startProxy, type SwitchableProxy } from './fixtures/switchable-proxy';
 import {
   ask,
@@ -52,13 +52,11 @@ describe('feedback while MLflow is down', () => {
     });
 
     proxy.up = true;
-    const assessments = await waitFor(
-      async () => {
-        const found = (await readTraceWithPython(traceId)).info.assessments;
-        return found.length > 0 ? found : undefined;
-      },
-      { timeoutMs: 40_000, intervalMs: 500 },
+    await waitFor(
+      async () => ((await getTraceInfo(traceId)).assessments?.length ? true : undefined),
+      { timeoutMs: 40_000, intervalMs: 250 },
     );
+    const assessments = (await readTraceWithPython(traceId)).info.assessments;
     expect(assessments).toHaveLength(1);
     expect(assessments[0]).toMatchObject({
       assessment_name: 'user_thumbs_up',
