@@ -35,6 +35,17 @@ export function checkAssessmentId(value: unknown): string {
   return value;
 }
 
+export function checkRef(
+  ref: unknown,
+  what = 'assessment',
+): { traceId: string; assessmentId: string } {
+  const input = checkInput(ref, what);
+  return {
+    traceId: checkTraceId(input.traceId),
+    assessmentId: checkAssessmentId(input.assessmentId),
+  };
+}
+
 export function checkName(value: unknown): string {
   return checkText('name', value, FEEDBACK_LIMITS.nameLength);
 }
@@ -147,7 +158,7 @@ export function checkValue(value: unknown): unknown {
   return checkJsonValue(value, 'value');
 }
 
-function checkError(error: unknown): WireError {
+export function checkError(error: unknown): WireError {
   if (typeof error === 'string') {
     return {
       error_code: 'ASSESSMENT_ERROR',

@@ -7,8 +7,9 @@ import { Tracer } from '../tracing/tracer';
 import type { Assessment } from './assessment.interface';
 import type { WireAssessment } from './assessment-wire';
 import { AssessmentsClient, classifyFailure, type AssessmentFailure } from './assessments-client';
-import { buildExpectation, buildFeedback, buildOverride, buildUpdate } from './build-assessment';
-import { checkAssessmentId, checkInput, checkTraceId } from './check-assessment-fields';
+import { buildExpectation, buildFeedback } from './build-assessment';
+import { buildOverride, buildUpdate, checkOverride, checkUpdate } from './build-change';
+import { checkRef } from './check-assessment-fields';
 import type {
   AssessmentRef,
   ExpectationFields,
@@ -103,16 +104,16 @@ export class FeedbackService implements OnApplicationShutdown {
    * names it. Deleting the new one makes the old one valid again.
    */
   async overrideFeedback(input: OverrideFeedbackInput): Promise<FeedbackResult> {
-    const old = await this.getAssessment(input);
-    return this.create(() => buildOverride(input as unknown as Record<string, unknown>, old));
+    const checked = this.checked(() => checkOverride(input));
+    const old = await this.getAssessment(checked.ref);
+    return this.create(() => buildOverride(checked, old));
   }
 
   /** Changes an assessment in place (MLflow keeps its source and span; metadata is merged). */
   async updateAssessment(input: UpdateAssessmentInput): Promise<Assessment> {
-    const existing = await this.getAssessment(input);
-    const body = this.checked(() =>
-      buildUpdate(input as unknown as Record<string, unknown>, existing),
-    );
+    const checked = this.checked(() => checkUpdate(input));
+    const existing = await this.getAssessment(checked.ref);
+    const body = this.checked(() => buildUpdate(checked, existing));
     this.mask(body.assessment);
     return this.call(
       () => this.client.update(existing.traceId, existing.assessmentId, body),
@@ -284,12 +285,4 @@ export class FeedbackService implements OnApplicationShutdown {
     this.warned.add(key);
     this.logger.warn(message);
   }
-}
-
-function checkRef(ref: unknown): AssessmentRef {
-  const input = checkInput(ref, 'assessment');
-  return {
-    traceId: checkTraceId(input.traceId),
-    assessmentId: checkAssessmentId(input.assessmentId),
-  };
 }

@@ -131,4 +131,30 @@ describe('FeedbackService requests', () => {
     ).rejects.toMatchObject({ field: 'value.self', problem: 'refers to itself (a cycle)' });
     expect(mlflow.requests).toEqual([]);
   });
+
+  it('checks overrides and updates in full before reading the stored assessment', async () => {
+    const feedback = service(mlflow.url);
+    const ref = { traceId: TRACE, assessmentId: `a-${'1'.repeat(32)}` };
+    await expect(feedback.overrideFeedback({ ...ref, value: null as never })).rejects.toMatchObject(
+      {
+        field: 'value',
+      },
+    );
+    await expect(
+      feedback.updateAssessment({ ...ref, rationale: 5 as never }),
+    ).rejects.toMatchObject({
+      field: 'rationale',
+    });
+    await expect(feedback.updateAssessment(ref)).rejects.toMatchObject({
+      field: 'update',
+      problem: expect.stringContaining('changes nothing'),
+    });
+    await expect(
+      feedback.deleteAssessment({ ...ref, assessmentId: 'a/../b' }),
+    ).rejects.toMatchObject({
+      field: 'assessmentId',
+    });
+    expect(mlflow.requests).toEqual([]);
+    expect(feedback.getStats().rejected).toBe(4);
+  });
 });
