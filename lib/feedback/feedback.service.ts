@@ -170,8 +170,9 @@ export class FeedbackService implements OnApplicationShutdown {
       return { status: 'logged', assessment };
     } catch (error) {
       const failure = classifyFailure(error);
-      const ours = this.tracer.recentTraceIds.has(wire.trace_id!);
-      if (ours && (failure === 'trace_not_found' || failure === 'unavailable')) {
+      const mayLand =
+        this.options.feedback.holdUnknownTraces || this.tracer.recentTraceIds.has(wire.trace_id!);
+      if (mayLand && (failure === 'trace_not_found' || failure === 'unavailable')) {
         return this.hold(wire, failure === 'unavailable');
       }
       throw this.failed(

@@ -1,5 +1,5 @@
 import type { FeedbackOptions } from './feedback-options.interface';
-import { checkNumberAtLeast } from './option-checks';
+import { checkBoolean, checkNumberAtLeast } from './option-checks';
 import { MlflowTracingConfigError } from './tracing-config.error';
 
 /** Fills the feedback settings and fails fast on unusable ones. */
@@ -13,6 +13,10 @@ export function feedbackDefaults(options: FeedbackOptions = {}): Required<Feedba
       'feedback.holdTimeoutMs',
       options.holdTimeoutMs ?? 120_000,
       0,
+    ),
+    holdUnknownTraces: checkBoolean(
+      'feedback.holdUnknownTraces',
+      options.holdUnknownTraces ?? false,
     ),
     requestTimeoutMs: checkNumberAtLeast(
       'feedback.requestTimeoutMs',

@@ -10,6 +10,13 @@ export interface FeedbackOptions {
    * Default 120000 (two minutes).
    */
   holdTimeoutMs?: number;
+  /**
+   * Also hold feedback on traces this process did not start, when MLflow does not know them
+   * yet: for several replicas behind a load balancer, where the trace may still be queued in
+   * another one. A trace that never lands then ends as `hold_expired` instead of a 404.
+   * Default false.
+   */
+  holdUnknownTraces?: boolean;
   /** Milliseconds per assessments request to MLflow. Default 10000. */
   requestTimeoutMs?: number;
 }

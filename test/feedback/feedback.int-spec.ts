@@ -341,3 +341,30 @@ describe('feedback that races its trace', () => {
     });
   });
 });
+
+describe('several replicas behind a load balancer', () => {
+  it('holds feedback for a trace another replica is still sending (feedback.holdUnknownTraces)', async () => {
+    const answering = await startFeedbackApp('express', {
+      experimentName,
+      export: { scheduledDelayMs: 2000 },
+    });
+    const rating = await startFeedbackApp('fastify', {
+      experimentName,
+      feedback: { holdUnknownTraces: true },
+    });
+    try {
+      const traceId = await ask(answering.url, 'replica A answers');
+      const response = await postJson(
+        `${rating.url}/chat/feedback`,
+        { traceId, thumbsUp: true },
+        { 'x-user-id': 'erin' },
+      );
+      expect(response.status).toBe(202);
+      await assessmentsLanded(traceId);
+      expect(rating.feedback.getStats()).toMatchObject({ held: 0, loggedAfterHold: 1 });
+    } finally {
+      await answering.app.close();
+      await rating.app.close();
+    }
+  });
+});

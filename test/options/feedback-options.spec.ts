@@ -6,6 +6,7 @@ describe('feedback options', () => {
     expect(resolveOptions({}, {}).feedback).toEqual({
       maxHeld: 1000,
       holdTimeoutMs: 120_000,
+      holdUnknownTraces: false,
       requestTimeoutMs: 10_000,
     });
     expect(resolveOptions({ feedback: { maxHeld: 5 } }, {}).feedback.maxHeld).toBe(5);
@@ -15,6 +16,7 @@ describe('feedback options', () => {
     [{ maxHeld: 0 }, 'feedback.maxHeld'],
     [{ holdTimeoutMs: -1 }, 'feedback.holdTimeoutMs'],
     [{ requestTimeoutMs: '10s' }, 'feedback.requestTimeoutMs'],
+    [{ holdUnknownTraces: 'yes' }, 'feedback.holdUnknownTraces'],
   ])('refuses %j at startup, naming the option', (feedback, option) => {
     expect(() => resolveOptions({ feedback: feedback as never }, {})).toThrow(
       MlflowTracingConfigError,
