@@ -23,6 +23,7 @@ export type {
 export { MlflowTracingConfigError } from './options';
 export type {
   ExportOptions,
+  FeedbackOptions,
   HttpTracingOptions,
   IdentifyRequest,
   MlflowAuthOptions,
@@ -53,3 +54,30 @@ export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
 export { MlflowOtelTracerProvider } from './otel';
 export type { OtelBridgeOptions } from './options';
+export {
+  AssessmentNotFoundException,
+  FEEDBACK_LIMITS,
+  FeedbackService,
+  InvalidFeedbackException,
+  MlflowUnavailableException,
+  TraceNotFoundException,
+} from './feedback';
+export type {
+  Assessment,
+  AssessmentErrorInfo,
+  AssessmentFreeText,
+  AssessmentMetadata,
+  AssessmentRef,
+  AssessmentSourceInput,
+  AssessmentSourceType,
+  ExpectationFields,
+  FeedbackDropReason,
+  FeedbackFields,
+  FeedbackResult,
+  FeedbackStats,
+  FeedbackValue,
+  LogExpectationInput,
+  LogFeedbackInput,
+  OverrideFeedbackInput,
+  UpdateAssessmentInput,
+} from './feedback';

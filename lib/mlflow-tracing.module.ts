@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { FeedbackService } from './feedback/feedback.service';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { MaskingService } from './masking/masking.service';
@@ -25,9 +26,17 @@ import { TracingService } from './tracing/tracing.service';
     TracingService,
     ...httpTracingProviders,
     ...otelBridgeProviders,
+    FeedbackService,
   ],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
-  exports: [TracingService, Tracer, HttpRequestTracer, MaskingService, MlflowOtelTracerProvider],
+  exports: [
+    TracingService,
+    Tracer,
+    HttpRequestTracer,
+    MaskingService,
+    MlflowOtelTracerProvider,
+    FeedbackService,
+  ],
 })
 export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {
   constructor(private readonly httpInstrumentation: HttpAutoInstrumentation) {

@@ -7,9 +7,10 @@ import { ChatModule } from './chat/chat.module';
   imports: [
     MlflowTracingModule.forRoot({
       serviceName: 'sample-chat',
-      http: { exclude: ['/chat/health'] },
       // On by default; a fixed key keeps user pseudonyms stable across restarts.
       masking: { pseudonymKey: process.env.TRACE_PSEUDONYM_KEY },
+      // Feedback posts are not LLM traffic: they land on the answers' traces instead.
+      http: { exclude: ['/chat/health', '/chat/feedback'] },
     }),
     ChatModule,
   ],

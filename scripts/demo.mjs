@@ -78,6 +78,7 @@ try {
     ['carol@example.com', 'conv-3', 'Can you mail the summary to carol@example.com?'],
   ];
   const secretEmail = 'carol@example.com';
+  const answers = [];
   for (const [user, session, question] of questions) {
     const response = await fetch(`${appUrl}/chat/${session}`, {
       method: 'POST',
@@ -85,8 +86,25 @@ try {
       body: JSON.stringify({ question }),
     });
     const traceId = response.headers.get('x-mlflow-trace-id');
+    answers.push({ user, traceId });
     log(
       `${user}: ${question} -> ${response.status} ${JSON.stringify(await response.json())} (trace ${traceId})`,
+    );
+  }
+  // Thumbs up/down at once, as a user clicks: the trace may still be on its way (202, held).
+  const ratings = [
+    [answers[0], true, 'clear and short'],
+    [answers[2], false, 'too vague'],
+  ];
+  for (const [{ user, traceId }, thumbsUp, comment] of ratings) {
+    const response = await fetch(`${appUrl}/chat/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user },
+      body: JSON.stringify({ traceId, thumbsUp, comment }),
+    });
+    const { status } = await response.json();
+    log(
+      `${user}: thumbs ${thumbsUp ? 'up' : 'down'} on ${traceId} -> ${response.status} (${status})`,
     );
   }
   const stream = await fetch(`${appUrl}/chat/conv-2/stream`, {
@@ -125,6 +143,22 @@ try {
   const masked = traces.find((trace) => trace.request_preview?.includes('[REDACTED]'));
   if (masked === undefined) throw new Error('no trace shows the masked e-mail');
   log(`masked: "${masked.request_preview}" (user ${masked.trace_metadata?.['mlflow.trace.user']})`);
+  for (const [{ traceId }, thumbsUp] of ratings) {
+    let assessments = [];
+    for (let i = 0; i < 50 && assessments.length === 0; i++) {
+      const { trace } = await mlflow(server.url, 'GET', `/api/3.0/mlflow/traces/${traceId}`);
+      assessments = trace.trace_info.assessments ?? [];
+      if (assessments.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const [first] = assessments;
+    if (assessments.length !== 1 || first.feedback?.value !== thumbsUp)
+      throw new Error(
+        `expected one ${thumbsUp} feedback on ${traceId}, found ${JSON.stringify(assessments)}`,
+      );
+    log(
+      `feedback on ${traceId}: ${first.assessment_name} = ${first.feedback.value} (${first.rationale})`,
+    );
+  }
   log(`MLflow UI: ${server.url}/#/experiments/${experiment.experiment_id}/traces`);
   if (once) await stop(0);
   else

@@ -10,3 +10,4 @@ export type {
   RequestIdentity,
 } from './http-tracing-options.interface';
 export type { OtelBridgeOptions } from './otel-bridge-options.interface';
+export type { FeedbackOptions } from './feedback-options.interface';

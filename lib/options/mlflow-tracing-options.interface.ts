@@ -2,6 +2,7 @@ import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { MaskingOptions } from '../masking/masking-options.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
+import type { FeedbackOptions } from './feedback-options.interface';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 import type { OtelBridgeOptions } from './otel-bridge-options.interface';
 
@@ -55,4 +56,6 @@ export interface MlflowTracingOptions {
   masking?: MaskingOptions | false;
   /** The OpenTelemetry bridge: global registration and the active span in OpenTelemetry's context. */
   otel?: OtelBridgeOptions;
+  /** How `FeedbackService` holds feedback whose trace has not reached MLflow yet. */
+  feedback?: FeedbackOptions;
 }

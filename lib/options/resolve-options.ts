@@ -5,6 +5,7 @@ import type { MlflowAuthOptions, MlflowTracingOptions } from './mlflow-tracing-o
 import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
+import { feedbackDefaults } from './feedback-defaults';
 import { httpDefaults } from './http-defaults';
 import { otelDefaults } from './otel-defaults';
 import { checkBoolean, checkText } from './option-checks';
@@ -41,6 +42,7 @@ export function resolveOptions(
     http: httpDefaults(options.http),
     masking: resolveMaskingOptions(options.masking),
     otel: otelDefaults(options.otel),
+    feedback: feedbackDefaults(options.feedback),
   };
 }
 

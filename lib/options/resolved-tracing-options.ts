@@ -3,6 +3,7 @@ import type { ResolvedMaskingOptions } from '../masking/resolve-masking-options'
 import type { ExperimentRef } from '../mlflow/experiment-resolver';
 import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
+import type { FeedbackOptions } from './feedback-options.interface';
 import type { IdentifyRequest } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 import type { ResolvedOtelOptions } from './otel-defaults';
@@ -22,6 +23,7 @@ export interface ResolvedTracingOptions {
   readonly http: ResolvedHttpOptions;
   readonly masking: ResolvedMaskingOptions;
   readonly otel: ResolvedOtelOptions;
+  readonly feedback: Required<FeedbackOptions>;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ExportStats } from '../export/export-stats';
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
+import { RecentTraceIds } from './recent-trace-ids';
 import { SpanRecord } from './span-record';
 import { TraceOwner, TraceRecord } from './trace-record';
 import type { RemoteParent } from './traceparent';
@@ -21,6 +22,8 @@ export class Tracer implements TraceOwner {
   readonly limits: SerializationLimits;
   readonly defaultSpanType: string;
   readonly enabled: boolean;
+  /** Traces this tracer started lately (the last 10,000), for feedback that races its trace. */
+  readonly recentTraceIds = new RecentTraceIds(10_000);
   private readonly logger = new Logger('MlflowTracing');
   private exporterErrors = 0;
 
@@ -41,6 +44,7 @@ export class Tracer implements TraceOwner {
   ): SpanRecord | undefined {
     if (remoteParent !== undefined ? !remoteParent.sampled : !this.sample()) return undefined;
     const trace = new TraceRecord(this, remoteParent);
+    this.recentTraceIds.add(trace.traceId);
     const span = new SpanRecord(trace, undefined, name, spanType);
     trace.spans.push(span);
     return span;

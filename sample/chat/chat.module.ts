@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
+import { FeedbackController } from './feedback.controller';
 import { LlmService } from './llm.service';
 import { RetrieverService } from './retriever.service';
 
 @Module({
-  controllers: [ChatController],
+  // FeedbackController first: Express matches `POST /chat/feedback` before `POST /chat/:conversationId`.
+  controllers: [FeedbackController, ChatController],
   providers: [ChatService, RetrieverService, LlmService],
 })
 export class ChatModule {}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FeedbackController } from '../../sample/chat/feedback.controller';
+import { startApp } from '../interceptor/fixtures/http-app';
+
+const root = path.join(__dirname, '..', '..');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const section = readme.slice(
+  readme.indexOf('## Feedback and expectations'),
+  readme.indexOf('\n## ', readme.indexOf('## Feedback and expectations') + 1),
+);
+const blocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({
+  lang,
+  code,
+}));
+
+describe('README: Feedback and expectations', () => {
+  it('has exactly the two code blocks checked below', () => {
+    expect(blocks.map((block) => block.lang)).toEqual(['ts', 'json']);
+  });
+
+  it("shows the sample app's feedback controller as it is (the real-server tests run it)", () => {
+    const sample = readFileSync(path.join(root, 'sample/chat/feedback.controller.ts'), 'utf8');
+    expect(blocks[0].code).toBe(sample.replace("from '../../lib'", "from 'nestjs-mlflow-tracing'"));
+  });
+
+  it.each(['express', 'fastify'] as const)(
+    'shows the 400 body that controller really answers without thumbsUp (%s)',
+    async (adapter) => {
+      const { app, url } = await startApp(adapter, { controllers: [FeedbackController] });
+      try {
+        const response = await fetch(`${url}/chat/feedback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ traceId: `tr-${'a'.repeat(32)}`, comment: 'no thumbs' }),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual(JSON.parse(blocks[1].code));
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
