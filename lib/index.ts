@@ -41,3 +41,4 @@ export type {
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
+export { traceOpenAI } from './integrations/openai';
