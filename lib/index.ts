@@ -41,4 +41,5 @@ export type {
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
+export { traceAnthropic } from './integrations/anthropic';
 export { traceOpenAI } from './integrations/openai';
