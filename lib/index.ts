@@ -42,4 +42,6 @@ export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
 export { traceAnthropic } from './integrations/anthropic';
+export { createMlflowCallbackHandler } from './integrations/langchain';
+export type { MlflowCallbackHandler } from './integrations/langchain';
 export { traceOpenAI } from './integrations/openai';
