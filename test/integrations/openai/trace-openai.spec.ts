@@ -11,6 +11,7 @@ import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import {
   EMBEDDING_TOKENS,
   FAIL_WORD,
+  MIDWAY_FAIL_WORD,
   OPENAI_USAGE,
   RESPONSES_USAGE,
   fakeOpenAIServer,
@@ -274,6 +275,41 @@ describeEachSdk(OPENAI_SDKS, (load) => {
     const exception = span.events.find((event) => event.name === 'exception');
     expect(exception?.attributes['exception.message']).toContain('The model refused this input');
     expect(span.outputs).toBeUndefined();
+  });
+
+  it('ends the span of a stream the caller stops early, with what was streamed so far', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'one two three' }],
+      stream: true,
+    });
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content === 'Echo:') break;
+    const span = exporter.findSpan({ name: 'Completions' });
+    expect(span.statusCode).toBe('OK');
+    expect(span.attributes['mlflow.stream.cancelled']).toBe(true);
+    expect(span.outputs).toMatchObject({ choices: [{ message: { content: 'Echo:' } }] });
+  });
+
+  it('marks a stream that fails midway ERROR, keeping the chunks received before', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: MIDWAY_FAIL_WORD }],
+      stream: true,
+    });
+    const received: unknown[] = [];
+    const failure = await (async () => {
+      for await (const chunk of stream) received.push(chunk);
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(sdk.APIError);
+    expect(received).toHaveLength(2);
+    const span = exporter.findSpan({ name: 'Completions' });
+    expect(span.statusCode).toBe('ERROR');
+    expect(span.events.map((event) => event.name)).toEqual([
+      'mlflow.chunk.item.0',
+      'mlflow.chunk.item.1',
+      'exception',
+    ]);
+    expect(span.outputs).toMatchObject({ choices: [{ message: { content: 'Echo:' } }] });
   });
 
   it('leaves .asResponse() and .withResponse() working, and ends the span either way', async () => {
