@@ -1,32 +1,26 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
-import {
-  LlmAttribute,
-  pathOf,
-  requestBody,
-  tokenUsage,
-  type ChatTool,
-  type TracedMethod,
-} from '../shared';
+import { createMethod, LlmAttribute, recordWithUsage, tokenUsage, type ChatTool } from '../shared';
 import { MessageEventAccumulator } from './message-event-accumulator';
 
 type Json = Record<string, unknown>;
 
+/** Outputs and usage as MLflow's Anthropic autolog records them (total = input + output). */
+const recordMessage = recordWithUsage((usage) =>
+  tokenUsage(usage.input_tokens, usage.output_tokens, undefined, {
+    cacheRead: usage.cache_read_input_tokens,
+    cacheCreation: usage.cache_creation_input_tokens,
+  }),
+);
+
 /** `messages.create` (and `messages.stream()`, built on it): a CHAT_MODEL span in Anthropic's format. */
-export const anthropicMessages: TracedMethod = {
-  start: (args) => ({
-    name: 'Messages.create',
-    spanType: SpanType.CHAT_MODEL,
-    describe: (span) => describeRequest(span, requestBody(args)),
-  }),
-  recorder: (args) => ({
-    recordResult: recordMessage,
-    stream:
-      requestBody(args).stream === true
-        ? () => new MessageEventAccumulator(recordMessage)
-        : undefined,
-  }),
-};
+export const anthropicMessages = createMethod({
+  name: 'Messages.create',
+  spanType: SpanType.CHAT_MODEL,
+  describe: describeRequest,
+  recordResult: recordMessage,
+  accumulator: () => new MessageEventAccumulator(recordMessage),
+});
 
 function describeRequest(span: SpanRecord, body: Json): void {
   span.setInputs(body);
@@ -46,16 +40,4 @@ function describeRequest(span: SpanRecord, body: Json): void {
       },
     }));
   if (tools.length > 0) span.setAttribute(LlmAttribute.CHAT_TOOLS, tools);
-}
-
-/** Outputs and usage as MLflow's Anthropic autolog records them (total = input + output). */
-export function recordMessage(span: SpanRecord, message: unknown): void {
-  span.setOutputs(message);
-  const usage = pathOf(message, 'usage') as Json | undefined;
-  if (usage == null) return;
-  const recorded = tokenUsage(usage.input_tokens, usage.output_tokens, undefined, {
-    cacheRead: usage.cache_read_input_tokens,
-    cacheCreation: usage.cache_creation_input_tokens,
-  });
-  if (recorded) span.setTokenUsage(recorded);
 }

@@ -50,6 +50,41 @@ function isMessage(value: unknown): boolean {
   return typeof pathOf(value, '_getType') === 'function';
 }
 
+/** Chat inputs as MLflow's chat view reads them: `{ messages }` for the usual single batch. */
+function chatInputs(batches: unknown): unknown {
+  const converted = (batches as unknown[][]).map((batch) => batch.map(toChatMessage));
+  return converted.length === 1 ? { messages: converted[0] } : converted;
+}
+
+/** `handleChatModelStart` / `handleLLMStart`: the same arguments, messages or prompts second. */
+function modelStart(
+  runs: LangChainRunRecorder,
+  spanType: string,
+  fallbackName: string,
+  toInputs: (input: unknown) => unknown,
+) {
+  return (
+    llm: unknown,
+    input: unknown,
+    runId: string,
+    parentRunId?: string,
+    extraParams?: unknown,
+    _tags?: string[],
+    metadata?: unknown,
+    runName?: string,
+  ) =>
+    runs.start(
+      runId,
+      parentRunId,
+      runName ?? serializedName(llm, fallbackName),
+      spanType,
+      (span) => {
+        span.setInputs(toInputs(input));
+        describeModel(span, extraParams, metadata);
+      },
+    );
+}
+
 /**
  * LangChain's callback methods, with the argument lists `@langchain/core`'s callback manager
  * really passes (for chains: parentRunId 4th and runName 8th, unlike its declared types),
@@ -81,49 +116,8 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
     handleChainError(error: unknown, runId: string) {
       runs.fail(runId, error);
     },
-    handleChatModelStart(
-      llm: unknown,
-      messages: unknown[][],
-      runId: string,
-      parentRunId?: string,
-      extraParams?: unknown,
-      _tags?: string[],
-      metadata?: unknown,
-      runName?: string,
-    ) {
-      runs.start(
-        runId,
-        parentRunId,
-        runName ?? serializedName(llm, 'chat model'),
-        SpanType.CHAT_MODEL,
-        (span) => {
-          const converted = messages.map((batch) => batch.map(toChatMessage));
-          span.setInputs(converted.length === 1 ? { messages: converted[0] } : converted);
-          describeModel(span, extraParams, metadata);
-        },
-      );
-    },
-    handleLLMStart(
-      llm: unknown,
-      prompts: string[],
-      runId: string,
-      parentRunId?: string,
-      extraParams?: unknown,
-      _tags?: string[],
-      metadata?: unknown,
-      runName?: string,
-    ) {
-      runs.start(
-        runId,
-        parentRunId,
-        runName ?? serializedName(llm, 'llm'),
-        SpanType.LLM,
-        (span) => {
-          span.setInputs(prompts);
-          describeModel(span, extraParams, metadata);
-        },
-      );
-    },
+    handleChatModelStart: modelStart(runs, SpanType.CHAT_MODEL, 'chat model', chatInputs),
+    handleLLMStart: modelStart(runs, SpanType.LLM, 'llm', (prompts) => prompts),
     handleLLMNewToken(token: string, _idx: unknown, runId: string) {
       const span = runs.span(runId);
       if (span !== undefined && span.events.length < MAX_TOKEN_EVENTS)

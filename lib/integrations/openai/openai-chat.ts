@@ -1,38 +1,30 @@
-import { SpanType } from '../../tracing/span-type';
 import type { SpanRecord } from '../../tracing/span-record';
+import { SpanType } from '../../tracing/span-type';
 import {
+  createMethod,
   pathOf,
-  requestBody,
+  recordWithUsage,
   tokenUsage,
   type StreamAccumulator,
-  type TracedMethod,
 } from '../shared';
-import { describeOpenAIRequest, isStreamRequest } from './openai-request';
+import { describeOpenAIRequest } from './openai-request';
 
 type Json = Record<string, unknown>;
 
-/** `chat.completions.create`: a CHAT_MODEL span; streamed chunks are rebuilt into a completion. */
-export const openAIChatCompletions: TracedMethod = {
-  start: (args) => ({
-    name: 'Completions',
-    spanType: SpanType.CHAT_MODEL,
-    describe: (span) => describeOpenAIRequest(span, requestBody(args)),
-  }),
-  recorder: (args) => ({
-    recordResult: recordCompletion,
-    stream: isStreamRequest(requestBody(args)) ? () => new ChatChunkAccumulator() : undefined,
-  }),
-};
-
-function recordCompletion(span: SpanRecord, completion: unknown): void {
-  span.setOutputs(completion);
-  const usage = pathOf(completion, 'usage') as Json | undefined;
-  if (usage == null) return;
-  const recorded = tokenUsage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, {
+const recordCompletion = recordWithUsage((usage) =>
+  tokenUsage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, {
     cacheRead: pathOf(usage, 'prompt_tokens_details', 'cached_tokens'),
-  });
-  if (recorded) span.setTokenUsage(recorded);
-}
+  }),
+);
+
+/** `chat.completions.create`: a CHAT_MODEL span; streamed chunks are rebuilt into a completion. */
+export const openAIChatCompletions = createMethod({
+  name: 'Completions',
+  spanType: SpanType.CHAT_MODEL,
+  describe: describeOpenAIRequest,
+  recordResult: recordCompletion,
+  accumulator: () => new ChatChunkAccumulator(),
+});
 
 interface ToolCallParts {
   id?: unknown;

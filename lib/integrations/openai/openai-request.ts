@@ -33,7 +33,3 @@ function chatTools(tools: unknown): ChatTool[] {
   }
   return out;
 }
-
-export function isStreamRequest(body: Record<string, unknown>): boolean {
-  return body.stream === true;
-}

@@ -6,5 +6,5 @@ export type { ResultRecorder, StreamAccumulator } from './result-recorder.interf
 export { runSdkCall, safely } from './sdk-span';
 export type { SdkSpanStart } from './sdk-span';
 export { count, tokenUsage } from './token-counts';
-export { requestBody, traceMethod } from './trace-method';
-export type { TracedMethod } from './trace-method';
+export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace-method';
+export type { CreateMethodSpec, TracedMethod } from './trace-method';

@@ -1,6 +1,8 @@
+import type { TokenUsage } from '../../tracing/live-span.interface';
+import type { SpanRecord } from '../../tracing/span-record';
 import { observeSdkResult } from './observe-sdk-result';
-import { patchMethod } from './patch-method';
-import type { ResultRecorder } from './result-recorder.interface';
+import { patchMethod, pathOf } from './patch-method';
+import type { ResultRecorder, StreamAccumulator } from './result-recorder.interface';
 import { runSdkCall, type SdkSpanStart } from './sdk-span';
 
 /** How one SDK method is traced, given the arguments of a call. */
@@ -39,4 +41,41 @@ export function traceMethod(
 export function requestBody(args: readonly unknown[]): Record<string, unknown> {
   const body = args[0];
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
+/** A `create(body, options)` method: its span type, how to record the body and the result. */
+export interface CreateMethodSpec {
+  readonly name: string;
+  readonly spanType: string;
+  readonly describe: (span: SpanRecord, body: Record<string, unknown>) => void;
+  readonly recordResult: (span: SpanRecord, value: unknown) => void;
+  /** For calls with `stream: true`. */
+  readonly accumulator?: () => StreamAccumulator;
+}
+
+export function createMethod(spec: CreateMethodSpec): TracedMethod {
+  return {
+    start: (args) => ({
+      name: spec.name,
+      spanType: spec.spanType,
+      describe: (span) => spec.describe(span, requestBody(args)),
+    }),
+    recorder: (args) => ({
+      recordResult: spec.recordResult,
+      stream: requestBody(args).stream === true ? spec.accumulator : undefined,
+    }),
+  };
+}
+
+/** Records a response as outputs, and its `usage` (read by `toUsage`) as token usage. */
+export function recordWithUsage(
+  toUsage: (usage: Record<string, unknown>) => TokenUsage | undefined,
+): (span: SpanRecord, value: unknown) => void {
+  return (span, value) => {
+    span.setOutputs(value);
+    const usage = pathOf(value, 'usage');
+    if (typeof usage !== 'object' || usage === null) return;
+    const recorded = toUsage(usage as Record<string, unknown>);
+    if (recorded) span.setTokenUsage(recorded);
+  };
 }
