@@ -69,9 +69,8 @@ describe('README: LLM SDKs in one line', () => {
     const server = fakeOpenAIServer();
     process.env.OPENAI_BASE_URL = `${await server.start()}/v1`;
     process.env.OPENAI_API_KEY = 'sk-readme';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the mock above
-    const { ChatService, OpenAIModule } =
-      require('./readme/openai-readme.module') as typeof import('./readme/openai-readme.module');
+    // Loaded here, after the mock above.
+    const { ChatService, OpenAIModule } = await import('./readme/openai-readme.module');
     const { app, exporter } = await boot([OpenAIModule as never], [ChatService as never]);
     try {
       await expect(app.get(ChatService).answer('Hi')).resolves.toBe('Echo: Hi');
