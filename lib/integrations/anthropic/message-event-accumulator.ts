@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../../tracing/span-record';
-import type { StreamAccumulator } from '../shared';
+import { appendBounded, type StreamAccumulator } from '../shared';
 
 type Json = Record<string, unknown>;
 
@@ -38,11 +38,11 @@ export class MessageEventAccumulator implements StreamAccumulator {
   private addDelta(index: number, delta: Json): void {
     const block = this.blocks[index];
     if (block === undefined) return;
-    if (delta.type === 'text_delta') block.text = `${block.text ?? ''}${delta.text as string}`;
+    if (delta.type === 'text_delta') block.text = appendBounded(block.text as string, delta.text);
     else if (delta.type === 'thinking_delta')
-      block.thinking = `${block.thinking ?? ''}${delta.thinking as string}`;
+      block.thinking = appendBounded(block.thinking as string, delta.thinking);
     else if (delta.type === 'input_json_delta')
-      this.toolInput.set(index, (this.toolInput.get(index) ?? '') + String(delta.partial_json));
+      this.toolInput.set(index, appendBounded(this.toolInput.get(index), delta.partial_json));
   }
 
   finish(span: SpanRecord): void {

@@ -1,6 +1,7 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import {
+  appendBounded,
   createMethod,
   pathOf,
   recordWithUsage,
@@ -72,8 +73,10 @@ class ChatChunkAccumulator implements StreamAccumulator {
     }
     const delta = (choice.delta ?? {}) as Json;
     if (typeof delta.role === 'string') parts.role = delta.role;
-    if (typeof delta.content === 'string') parts.content = (parts.content ?? '') + delta.content;
-    if (typeof delta.refusal === 'string') parts.refusal = (parts.refusal ?? '') + delta.refusal;
+    if (typeof delta.content === 'string')
+      parts.content = appendBounded(parts.content, delta.content);
+    if (typeof delta.refusal === 'string')
+      parts.refusal = appendBounded(parts.refusal, delta.refusal);
     if (choice.finish_reason != null) parts.finishReason = choice.finish_reason;
     if (Array.isArray(delta.tool_calls)) {
       for (const call of delta.tool_calls as Json[]) addToolCallDelta(parts.toolCalls, call);
@@ -107,8 +110,8 @@ function addToolCallDelta(calls: Map<number, ToolCallParts>, delta: Json): void 
   if (delta.id != null) call.id = delta.id;
   if (delta.type != null) call.type = delta.type;
   const fn = (delta.function ?? {}) as Json;
-  if (typeof fn.name === 'string') call.name += fn.name;
-  if (typeof fn.arguments === 'string') call.arguments += fn.arguments;
+  call.name = appendBounded(call.name, fn.name);
+  call.arguments = appendBounded(call.arguments, fn.arguments);
 }
 
 function toolCalls(calls: Map<number, ToolCallParts>): Json[] {

@@ -1,6 +1,7 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import {
+  appendBounded,
   createMethod,
   pathOf,
   recordWithUsage,
@@ -38,8 +39,8 @@ class ResponseEventAccumulator implements StreamAccumulator {
     const value = event as Json;
     if (typeof value.type !== 'string') return;
     if (FINAL_EVENTS.has(value.type)) this.response = value.response;
-    else if (value.type === 'response.output_text.delta' && typeof value.delta === 'string')
-      this.text += value.delta;
+    else if (value.type === 'response.output_text.delta')
+      this.text = appendBounded(this.text, value.delta);
   }
 
   finish(span: SpanRecord): void {

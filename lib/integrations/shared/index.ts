@@ -8,3 +8,4 @@ export type { SdkSpanStart } from './sdk-span';
 export { count, tokenUsage } from './token-counts';
 export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace-method';
 export type { CreateMethodSpec, TracedMethod } from './trace-method';
+export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';
