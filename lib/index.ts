@@ -41,7 +41,5 @@ export type {
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
 export type { SpanQuery } from './testing';
-export { traceAnthropic } from './integrations/anthropic';
-export { createMlflowCallbackHandler } from './integrations/langchain';
-export type { MlflowCallbackHandler } from './integrations/langchain';
-export { traceOpenAI } from './integrations/openai';
+export { createMlflowCallbackHandler, traceAnthropic, traceOpenAI } from './integrations';
+export type { MlflowCallbackHandler } from './integrations';

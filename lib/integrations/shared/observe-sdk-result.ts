@@ -1,6 +1,5 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import type { ResultRecorder } from './result-recorder.interface';
-import { safely } from './sdk-span';
 import { traceSdkStream } from './sdk-stream';
 
 /** The parts of OpenAI's and Anthropic's `APIPromise` we hook into (both are Stainless-built). */
@@ -15,13 +14,19 @@ interface ApiPromiseLike {
  * `.withResponse()` and lazy parsing behave exactly as without tracing.
  */
 export function observeSdkResult<T>(span: SpanRecord, result: T, recorder: ResultRecorder): T {
-  const settle = (value: unknown): unknown => {
-    if (recorder.stream !== undefined && isAsyncIterable(value)) {
-      return traceSdkStream(span, value, recorder.stream());
+  // Runs on the SDK's own parse path and in a `.then` branch of ours: it must never throw
+  // (that would fail the caller's parse, or leave an unhandled rejection behind).
+  const settle = (value: unknown): void => {
+    try {
+      if (recorder.stream !== undefined && isAsyncIterable(value)) {
+        traceSdkStream(span, value, recorder.stream());
+        return; // ends with the stream
+      }
+      recorder.recordResult(span, value);
+    } catch {
+      // The span keeps what was recorded; the caller's result is unaffected.
     }
-    safely(() => recorder.recordResult(span, value));
     span.end();
-    return value;
   };
   const fail = (error: unknown) => {
     span.recordException(error);
@@ -35,12 +40,13 @@ export function observeSdkResult<T>(span: SpanRecord, result: T, recorder: Resul
     result.then(settle, fail);
     return result;
   }
-  return settle(result) as T;
+  settle(result);
+  return result;
 }
 
 function hookParse(
   promise: ApiPromiseLike,
-  settle: (value: unknown) => unknown,
+  settle: (value: unknown) => void,
   fail: (error: unknown) => void,
   endUnparsed: () => void,
 ): void {
