@@ -4,7 +4,7 @@ import { openAIEmbeddings } from './openai-embeddings';
 import { openAIResponses } from './openai-responses';
 
 /**
- * Traces an OpenAI client (the `openai` package, v4 to v7) in place and returns it:
+ * Traces an OpenAI client (the `openai` package; tested with v6 and v7) in place and returns it:
  * `chat.completions.create`, `responses.create` and `embeddings.create`, streamed or not, and
  * the SDK helpers built on them (`chat.completions.stream()`, `parse()`, `responses.stream()`).
  * Each call becomes a span under the active `@Trace` span or request, or its own trace.
