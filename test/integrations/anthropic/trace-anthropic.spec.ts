@@ -5,6 +5,7 @@ import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import { ANTHROPIC_SDKS, type AnthropicModule } from '../fixtures/anthropic-sdks';
 import {
   ANTHROPIC_FAIL_WORD,
+  ANTHROPIC_MIDWAY_FAIL_WORD,
   ANTHROPIC_USAGE,
   fakeAnthropicServer,
 } from '../fixtures/fake-anthropic-server';
@@ -165,6 +166,29 @@ describeEachSdk(ANTHROPIC_SDKS, (load) => {
       });
     }
     expect(exporter.findSpans({ name: 'Messages.create' })).toHaveLength(2);
+  });
+
+  it('marks a stream that fails midway ERROR, with the events received before', async () => {
+    const stream = await anthropic.messages.create({
+      model: 'claude-test',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: ANTHROPIC_MIDWAY_FAIL_WORD }],
+      stream: true,
+    });
+    const failure = await (async () => {
+      for await (const event of stream) void event;
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(sdk.APIError);
+    const span = exporter.findSpan({ name: 'Messages.create' });
+    expect(span.statusCode).toBe('ERROR');
+    // message_start, content_block_start, the first text delta, then the failure
+    expect(span.events.map((e) => e.name)).toEqual([
+      'mlflow.chunk.item.0',
+      'mlflow.chunk.item.1',
+      'mlflow.chunk.item.2',
+      'exception',
+    ]);
+    expect(span.outputs).toMatchObject({ content: [{ type: 'text', text: 'Echo:' }] });
   });
 
   it('marks a failed call ERROR and rethrows the SDK error unchanged', async () => {
