@@ -81,3 +81,5 @@ export type {
   OverrideFeedbackInput,
   UpdateAssessmentInput,
 } from './feedback';
+export { createMlflowCallbackHandler, traceAnthropic, traceOpenAI } from './integrations';
+export type { MlflowCallbackHandler } from './integrations';

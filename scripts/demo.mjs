@@ -1,6 +1,7 @@
 // `npm run demo`: starts a local MLflow server (installing it into .venv-mlflow on first run),
 // runs the sample NestJS app against it, sends a few chat requests, and prints where to see the
-// traces in the MLflow UI. Ctrl+C stops everything. `--once` (or CI=true) exits after checking.
+// traces in the MLflow UI. The sample's model calls go through the OpenAI SDK to a local stand-in
+// (sample/chat/stand-in-llm.server.ts), or to a real endpoint when OPENAI_BASE_URL/OPENAI_API_KEY are set. Ctrl+C stops everything. `--once` (or CI=true) exits after checking.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -136,8 +137,16 @@ try {
   }
   if (named(traces).length < expected)
     throw new Error(`expected ${expected} traces in MLflow, found ${named(traces).length}`);
-  for (const trace of traces)
-    log(`trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})`);
+  for (const trace of traces) {
+    const usage = trace.trace_metadata?.['mlflow.trace.tokenUsage'];
+    log(
+      `trace ${trace.trace_id}: ${trace.tags?.['mlflow.traceName']} (${trace.state})${usage ? ` tokens ${usage}` : ''}`,
+    );
+  }
+  // Every trace calls the model through the traced OpenAI client, which records token usage.
+  const withoutUsage = traces.filter((trace) => !trace.trace_metadata?.['mlflow.trace.tokenUsage']);
+  if (withoutUsage.length > 0)
+    throw new Error(`${withoutUsage.length} trace(s) have no token usage from the OpenAI SDK`);
   if (JSON.stringify(traces).includes(secretEmail))
     throw new Error(`the e-mail ${secretEmail} reached MLflow unmasked`);
   const masked = traces.find((trace) => trace.request_preview?.includes('[REDACTED]'));

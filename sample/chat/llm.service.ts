@@ -1,32 +1,37 @@
-import { Injectable } from '@nestjs/common';
-import { ChatMessage, SpanType, Trace, TracingService } from '../../lib';
+import { Inject, Injectable } from '@nestjs/common';
+import type OpenAI from 'openai';
+import type { ChatMessage } from '../../lib';
+import { OPENAI_CLIENT } from './openai.provider';
 
-/** A stand-in for a real LLM client: deterministic, offline, but traced like the real thing. */
+const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4o-mini';
+
+/**
+ * Calls the model through the OpenAI SDK. The client is traced where it is created
+ * (`openai.provider.ts`), so each call is a CHAT_MODEL span with its messages, answer and
+ * token usage, nested under whichever `@Trace` method or request made it.
+ */
 @Injectable()
 export class LlmService {
-  constructor(private readonly tracing: TracingService) {}
+  constructor(@Inject(OPENAI_CLIENT) private readonly openai: OpenAI) {}
 
-  @Trace({
-    spanType: SpanType.CHAT_MODEL,
-    name: 'llm.chat',
-    attributes: { 'mlflow.llm.model': 'echo-1' },
-  })
-  async chat(messages: ChatMessage[]): Promise<{ choices: { message: ChatMessage }[] }> {
-    const question = String(messages[messages.length - 1].content);
-    const content = `Here is what I found about "${question}".`;
-    this.tracing
-      .getCurrentSpan()
-      .setTokenUsage({ input_tokens: question.length, output_tokens: content.length });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    return { choices: [{ message: { role: 'assistant', content } }] };
+  async chat(messages: ChatMessage[]): Promise<OpenAI.ChatCompletion> {
+    return this.openai.chat.completions.create({
+      model: MODEL,
+      messages: messages as OpenAI.ChatCompletionMessageParam[],
+    });
   }
 
-  /** Streams the answer word by word; each chunk becomes an MLflow chunk event. */
-  @Trace({ spanType: SpanType.CHAT_MODEL, name: 'llm.stream' })
+  /** Streams the answer; each chunk becomes an MLflow chunk event on the model's span. */
   async *stream(question: string): AsyncGenerator<string> {
-    for (const word of `You asked about ${question}`.split(' ')) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      yield `${word} `;
+    const stream = await this.openai.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta.content;
+      if (text) yield text;
     }
   }
 }

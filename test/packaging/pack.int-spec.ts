@@ -93,6 +93,21 @@ Reflect.decorate(
   AppModule,
 );
 
+// The apps install no LLM SDK: the wrappers still load, and LangChain's says what it needs.
+function integrationsWithoutSdks() {
+  const client = { chat: { completions: { create: () => 'untouched' } } };
+  let langchain;
+  try {
+    lib.createMlflowCallbackHandler();
+  } catch (error) {
+    langchain = error.message.split(':')[0];
+  }
+  return {
+    sameClient: lib.traceOpenAI(client) === client && lib.traceAnthropic(client) === client,
+    langchain,
+  };
+}
+
 async function main() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
   const answer = await app.get(Assistant).answer('mlflow');
@@ -107,6 +122,7 @@ async function main() {
       answer,
       traces: exporter.getTraces().length,
       spanNames: spans.map((span) => span.name),
+      integrations: integrationsWithoutSdks(),
       spans: spans.map((span) => ({
         name: span.name,
         spanType: span.spanType,
@@ -154,6 +170,8 @@ import('nestjs-mlflow-tracing')
 /** Type-checks a TypeScript consumer of each entry (ESM and CommonJS) under moduleResolution nodenext. */
 const TYPES_ESM = `import { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace, TracingService } from 'nestjs-mlflow-tracing';
 import type { FinishedSpan, MlflowTracingOptions, TraceOptions } from 'nestjs-mlflow-tracing';
+import { createMlflowCallbackHandler, traceAnthropic, traceOpenAI } from 'nestjs-mlflow-tracing';
+import type { MlflowCallbackHandler } from 'nestjs-mlflow-tracing';
 
 const options: MlflowTracingOptions = { exporter: new InMemoryTraceExporter() };
 const traceOptions: TraceOptions = { spanType: SpanType.LLM };
@@ -161,6 +179,13 @@ export const dynamicModule = MlflowTracingModule.forRoot(options);
 export const decorator: MethodDecorator = Trace(traceOptions);
 export const names: string[] = new InMemoryTraceExporter().getSpans().map((span: FinishedSpan) => span.name);
 export type Service = TracingService;
+
+class OwnClient {
+  readonly chat = { completions: { create: async (body: { model: string }) => body.model } };
+}
+export const traced: OwnClient = traceOpenAI(new OwnClient());
+export const tracedClaude: OwnClient = traceAnthropic(new OwnClient());
+export const handler: MlflowCallbackHandler = createMlflowCallbackHandler();
 `;
 const TYPES_CJS = TYPES_ESM.replace('export const dynamicModule', 'export const cjsModule');
 
@@ -171,6 +196,7 @@ type AppOutput = {
   answer: string;
   traces: number;
   spanNames: string[];
+  integrations: { sameClient: boolean; langchain: string };
   spans: { name: string; spanType: string; parent: string | null; inputs: unknown }[];
 };
 
@@ -185,6 +211,11 @@ const EXPECTED_SPANS = [
   { name: 'compose', spanType: 'CHAIN', parent: 'Assistant.answer', inputs: undefined },
   { name: 'otel.chat', spanType: 'CHAT_MODEL', parent: 'compose', inputs: undefined },
 ];
+
+const EXPECTED_INTEGRATIONS = {
+  sameClient: true,
+  langchain: 'createMlflowCallbackHandler() needs @langchain/core',
+};
 
 describe('packed library in fresh apps', () => {
   const timings: Record<string, number> = {};
@@ -296,6 +327,7 @@ describe('packed library in fresh apps', () => {
     expect(out.traces).toBe(1);
     expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose', 'otel.chat']);
     expect(out.spans).toEqual(EXPECTED_SPANS);
+    expect(out.integrations).toEqual(EXPECTED_INTEGRATIONS);
   });
 
   it('runs in a CommonJS app on NestJS 11, one copy of the library for require and import()', async () => {
@@ -306,6 +338,7 @@ describe('packed library in fresh apps', () => {
     expect(out.traces).toBe(1);
     expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose', 'otel.chat']);
     expect(out.spans).toEqual(EXPECTED_SPANS);
+    expect(out.integrations).toEqual(EXPECTED_INTEGRATIONS);
   });
 
   it('gives TypeScript consumers types for import (index.d.mts) and require (index.d.ts)', async () => {

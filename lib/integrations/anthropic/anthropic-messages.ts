@@ -1,0 +1,43 @@
+import type { SpanRecord } from '../../tracing/span-record';
+import { SpanType } from '../../tracing/span-type';
+import { createMethod, LlmAttribute, recordWithUsage, tokenUsage, type ChatTool } from '../shared';
+import { MessageEventAccumulator } from './message-event-accumulator';
+
+type Json = Record<string, unknown>;
+
+/** Outputs and usage as MLflow's Anthropic autolog records them (total = input + output). */
+const recordMessage = recordWithUsage((usage) =>
+  tokenUsage(usage.input_tokens, usage.output_tokens, undefined, {
+    cacheRead: usage.cache_read_input_tokens,
+    cacheCreation: usage.cache_creation_input_tokens,
+  }),
+);
+
+/** `messages.create` (and `messages.stream()`, built on it): a CHAT_MODEL span in Anthropic's format. */
+export const anthropicMessages = createMethod({
+  name: 'Messages.create',
+  spanType: SpanType.CHAT_MODEL,
+  describe: describeRequest,
+  recordResult: recordMessage,
+  accumulator: () => new MessageEventAccumulator(recordMessage),
+});
+
+function describeRequest(span: SpanRecord, body: Json): void {
+  span.setInputs(body);
+  span.setAttribute(LlmAttribute.MESSAGE_FORMAT, 'anthropic');
+  span.setAttribute(LlmAttribute.PROVIDER, 'anthropic');
+  if (typeof body.model === 'string') span.setAttribute(LlmAttribute.MODEL, body.model);
+  if (!Array.isArray(body.tools)) return;
+  // Custom tools only: server tools (web search, code execution) carry a `type` and no schema.
+  const tools: ChatTool[] = (body.tools as Json[])
+    .filter((tool) => typeof tool?.name === 'string' && tool.input_schema !== undefined)
+    .map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name as string,
+        description: tool.description as string | undefined,
+        parameters: tool.input_schema,
+      },
+    }));
+  if (tools.length > 0) span.setAttribute(LlmAttribute.CHAT_TOOLS, tools);
+}

@@ -1,0 +1,1 @@
+export { traceAnthropic } from './trace-anthropic';

@@ -1,0 +1,17 @@
+import { pathOf, traceMethod } from '../shared';
+import { anthropicMessages } from './anthropic-messages';
+
+/**
+ * Traces an Anthropic client (`@anthropic-ai/sdk`) in place and returns it: `messages.create`,
+ * streamed or not, and `messages.stream()` (built on it) become CHAT_MODEL spans under the
+ * active `@Trace` span or request, or their own trace. The package is never imported here.
+ *
+ * ```ts
+ * { provide: Anthropic, useFactory: () => traceAnthropic(new Anthropic()) }
+ * ```
+ */
+export function traceAnthropic<T extends object>(client: T): T {
+  traceMethod(client, pathOf(client, 'messages'), 'create', anthropicMessages);
+  traceMethod(client, pathOf(client, 'beta', 'messages'), 'create', anthropicMessages);
+  return client;
+}

@@ -1,0 +1,2 @@
+export { createMlflowCallbackHandler } from './mlflow-callback-handler';
+export type { MlflowCallbackHandler } from './mlflow-callback-handler';

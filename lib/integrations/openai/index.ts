@@ -1,0 +1,1 @@
+export { traceOpenAI } from './trace-openai';

@@ -1,0 +1,11 @@
+export { LlmAttribute } from './llm-attributes';
+export type { ChatTool } from './llm-attributes';
+export { observeSdkResult } from './observe-sdk-result';
+export { patchMethod, pathOf } from './patch-method';
+export type { ResultRecorder, StreamAccumulator } from './result-recorder.interface';
+export { runSdkCall, safely } from './sdk-span';
+export type { SdkSpanStart } from './sdk-span';
+export { count, tokenUsage } from './token-counts';
+export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace-method';
+export type { CreateMethodSpec, TracedMethod } from './trace-method';
+export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';

@@ -1,0 +1,65 @@
+import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
+import { SpanRecord } from '../../tracing/span-record';
+import { startSpan } from '../../tracing/start-span';
+import { tracerFor } from '../../tracing/tracer-registry';
+
+/** What an SDK call's span starts with. */
+export interface SdkSpanStart {
+  readonly name: string;
+  readonly spanType: string;
+  /** Built only when the span is recorded. */
+  readonly describe: (span: SpanRecord) => void;
+}
+
+/**
+ * Runs `invoke` inside a span nested under the active one (a `@Trace` method, the request's
+ * root span), or in a new trace started with the tracer of the app that owns `client`.
+ * `observe` takes over the result and ends the span when the result is really done.
+ * Our bookkeeping never throws into the caller; the SDK's own errors pass through unchanged.
+ */
+export function runSdkCall<T>(
+  client: object,
+  start: SdkSpanStart,
+  invoke: () => T,
+  observe: (span: SpanRecord, result: T) => T,
+): T {
+  let span: SpanRecord | typeof NOT_SAMPLED | undefined;
+  try {
+    const parent = spanStorage.getStore();
+    span = startSpan(
+      start.name,
+      start.spanType,
+      parent,
+      parent === undefined ? tracerFor(client) : undefined,
+    );
+    if (span instanceof SpanRecord) start.describe(span);
+  } catch {
+    if (span instanceof SpanRecord) span.end();
+    span = undefined;
+  }
+  if (span === undefined) return invoke();
+  if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, invoke);
+  let result: T;
+  try {
+    result = spanStorage.run(span, invoke);
+  } catch (error) {
+    span.recordException(error);
+    span.end();
+    throw error;
+  }
+  try {
+    return observe(span, result);
+  } catch {
+    span.end();
+    return result;
+  }
+}
+
+/** Runs a recording step; a mapping that chokes on an unexpected shape must not break the call. */
+export function safely(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // The span keeps what was recorded before; the caller is unaffected.
+  }
+}
