@@ -40,4 +40,21 @@ export type {
 } from './trace-model';
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
+export {
+  ApolloTracingPlugin,
+  EVENT_NAME_ATTRIBUTE,
+  GraphqlAttribute,
+  LINKED_TRACE_METADATA,
+  propagateTraceContext,
+  SCHEDULE_KIND_ATTRIBUTE,
+  WsAttribute,
+} from './entry-points';
+export type {
+  EntryPointOptions,
+  GraphqlTracingOptions,
+  IdentifyClient,
+  MicroserviceTracingOptions,
+  QueueTracingOptions,
+  WebSocketTracingOptions,
+} from './options';
 export type { SpanQuery } from './testing';

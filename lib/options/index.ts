@@ -9,3 +9,11 @@ export type {
   IdentifyRequest,
   RequestIdentity,
 } from './http-tracing-options.interface';
+export type {
+  EntryPointOptions,
+  GraphqlTracingOptions,
+  IdentifyClient,
+  MicroserviceTracingOptions,
+  QueueTracingOptions,
+  WebSocketTracingOptions,
+} from './entry-point-options.interface';

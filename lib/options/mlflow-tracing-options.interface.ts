@@ -1,6 +1,7 @@
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
+import type { EntryPointOptions } from './entry-point-options.interface';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
@@ -46,4 +47,6 @@ export interface MlflowTracingOptions {
   exporter?: TraceExporter;
   /** One trace per HTTP request: root span, user/session headers, trace id header, `traceparent`. */
   http?: HttpTracingOptions;
+  /** Traces for work entering other than by HTTP: WebSocket messages, GraphQL operations, microservice messages, queue jobs, scheduled runs, event listeners. */
+  entryPoints?: EntryPointOptions;
 }

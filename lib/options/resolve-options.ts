@@ -5,6 +5,7 @@ import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
 import { httpDefaults } from './http-defaults';
+import { entryPointDefaults } from './entry-point-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
@@ -37,6 +38,7 @@ export function resolveOptions(
     export: exportDefaults(options.export, env),
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
+    entryPoints: entryPointDefaults(options.entryPoints),
   };
 }
 

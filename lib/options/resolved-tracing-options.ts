@@ -2,7 +2,8 @@ import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { ExperimentRef } from '../mlflow/experiment-resolver';
 import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
-import type { IdentifyRequest } from './http-tracing-options.interface';
+import type { IdentifyClient } from './entry-point-options.interface';
+import type { IdentifyRequest, RequestIdentity } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 
 /** Options after environment fallbacks, defaults and validation: every field is decided. */
@@ -18,6 +19,7 @@ export interface ResolvedTracingOptions {
   readonly export: Required<ExportOptions>;
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
+  readonly entryPoints: ResolvedEntryPointOptions;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */
@@ -31,4 +33,29 @@ export interface ResolvedHttpOptions {
   readonly requestIdHeader: string | false;
   readonly traceIdResponseHeader: string | false;
   readonly acceptTraceparent: boolean | ((request: unknown) => boolean);
+}
+
+/** The `entryPoints` options decided. */
+export interface ResolvedEntryPointOptions {
+  readonly websocket: {
+    readonly enabled: boolean;
+    readonly spanType: string;
+    readonly userField: string | false;
+    readonly sessionField: string | false;
+    readonly identify: IdentifyClient | undefined;
+  };
+  readonly graphql: {
+    readonly enabled: boolean;
+    readonly spanType: string;
+    readonly fieldSpans: boolean;
+    readonly identify: ((context: unknown) => RequestIdentity | undefined) | undefined;
+  };
+  readonly microservice: {
+    readonly enabled: boolean;
+    readonly propagate: boolean;
+    readonly acceptTraceparent: boolean | ((context: unknown) => boolean);
+  };
+  readonly schedule: boolean;
+  readonly events: boolean;
+  readonly queue: { readonly enabled: boolean; readonly processing: 'child' | 'link' };
 }
