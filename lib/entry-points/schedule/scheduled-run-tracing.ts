@@ -1,11 +1,12 @@
 import { NOT_SAMPLED } from '../../tracing/span-context';
 import { SpanType } from '../../tracing/span-type';
 import { tracerFor } from '../../tracing/tracer-registry';
+import { isEntryPointOn } from '../entry-point-switches';
 import { traceMethodsWith, type PatchTarget } from '../method-patch';
 
 // @nestjs/schedule's metadata key, spelled out so that the package stays optional.
 const SCHEDULER_TYPE = 'SCHEDULER_TYPE';
-const KINDS: Record<number, string> = { 0: 'cron', 1: 'timeout', 2: 'interval' };
+const KINDS: Record<number, string> = { 1: 'cron', 2: 'timeout', 3: 'interval' };
 
 /** Attribute of a scheduled run's root span: `cron`, `interval` or `timeout`. */
 export const SCHEDULE_KIND_ATTRIBUTE = 'schedule.kind';
@@ -18,8 +19,8 @@ export const SCHEDULE_KIND_ATTRIBUTE = 'schedule.kind';
 export function traceScheduledRuns(target: PatchTarget): number {
   return traceMethodsWith(target, SCHEDULER_TYPE, (name) => (self, _args, type: number) => {
     const tracer = tracerFor(self);
-    if (tracer === undefined || !tracer.enabled) return undefined;
-    const span = tracer.startRootSpan(name, SpanType.CHAIN);
+    if (!isEntryPointOn(tracer, 'schedule') || !tracer!.enabled) return undefined;
+    const span = tracer!.startRootSpan(name, SpanType.CHAIN);
     if (span === undefined) return NOT_SAMPLED;
     span.attributes[SCHEDULE_KIND_ATTRIBUTE] = KINDS[type] ?? String(type);
     return span;

@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { TracingService } from '../../../lib';
-import { mlflowRequest, searchTraces } from '../../checks/mlflow-rest';
 import { baseUrl } from '../../interceptor/fixtures/http-app';
 import {
   attributes,
@@ -11,6 +10,7 @@ import {
   rootOf,
   spanNamed,
   storedTrace,
+  tracesNamed,
 } from '../fixtures/mlflow-app';
 import { ChatAgent, ChatGateway } from './fixtures/chat.gateway';
 
@@ -77,11 +77,7 @@ describe('WebSocket gateway messages in a real MLflow server (socket.io)', () =>
     expect(await ack).toEqual({ length: 3 });
     const tracing = app.get(TracingService);
     await tracing.flush();
-    const { experiment } = await mlflowRequest<{ experiment: { experiment_id: string } }>(
-      'GET',
-      `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experimentName}`,
-    );
-    const [info] = await searchTraces(experiment.experiment_id, "trace.name = 'WS chat.typing'");
+    const [info] = await tracesNamed(experimentName, 'WS chat.typing');
     const trace = await storedTrace(info.trace_id, 1);
     expect(trace.trace_info.trace_metadata?.['mlflow.trace.user']).toBe('bob');
     expect(attributes(rootOf(trace))['mlflow.spanOutputs']).toEqual([
