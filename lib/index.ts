@@ -46,7 +46,9 @@ export {
   GraphqlAttribute,
   LINKED_TRACE_METADATA,
   propagateTraceContext,
+  QueueAttribute,
   SCHEDULE_KIND_ATTRIBUTE,
+  traceQueue,
   WsAttribute,
 } from './entry-points';
 export type {

@@ -3,15 +3,17 @@ import { DiscoveryService } from '@nestjs/core';
 import { RESOLVED_TRACING_OPTIONS } from '../mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from '../options/resolved-tracing-options';
 import { Tracer } from '../tracing/tracer';
-import { setEntryPointSwitches, type PatchedEntryPoint } from './entry-point-switches';
+import { setEntryPointOptions } from './entry-point-switches';
+import { traceJobProcessing } from './queue/job-processing-tracing';
+import { isBullQueue, traceQueue } from './queue/job-enqueue-tracing';
 import { traceEventListeners } from './events/event-listener-tracing';
 import { propagateTraceContext, isHookableClient } from './microservice/client-propagation';
 import { traceScheduledRuns } from './schedule/scheduled-run-tracing';
 
 /**
  * Entry points that are not handlers behind an interceptor: scheduled runs and event listeners
- * (their methods are wrapped, before the scheduler and the emitter read them), and the app's
- * microservice clients (which get a dispatch hook carrying the trace context).
+ * and queue processors (their methods are wrapped, before the scheduler, the emitter and the
+ * worker read them); the app's microservice clients and queues (which carry the trace context).
  */
 @Injectable()
 export class EntryPointInstrumentation implements OnApplicationBootstrap {
@@ -22,12 +24,9 @@ export class EntryPointInstrumentation implements OnApplicationBootstrap {
   ) {
     // In the constructor: every provider's constructor runs before any onModuleInit, and
     // @nestjs/schedule reads the methods in its own onModuleInit.
-    const { schedule, events } = options.entryPoints;
-    const on: PatchedEntryPoint[] = [];
-    if (schedule) on.push('schedule');
-    if (events) on.push('events');
-    setEntryPointSwitches(tracer, on);
-    if (!options.enabled || on.length === 0) return;
+    setEntryPointOptions(tracer, options.entryPoints);
+    const { schedule, events, queue } = options.entryPoints;
+    if (!options.enabled || (!schedule && !events && !queue.enabled)) return;
     for (const wrapper of discovery.getProviders()) {
       const type: unknown = wrapper.metatype;
       // Class providers only: a factory's metatype is the factory function.
@@ -35,15 +34,19 @@ export class EntryPointInstrumentation implements OnApplicationBootstrap {
       const target = type as unknown as { prototype: object; name: string };
       if (schedule) traceScheduledRuns(target);
       if (events) traceEventListeners(target);
+      if (queue.enabled) traceJobProcessing(target);
     }
   }
 
   onApplicationBootstrap(): void {
     const { enabled, entryPoints } = this.options;
-    if (!enabled || !entryPoints.microservice.enabled || !entryPoints.microservice.propagate)
-      return;
+    if (!enabled) return;
+    const { microservice, queue } = entryPoints;
+    const propagate = microservice.enabled && microservice.propagate;
     for (const wrapper of this.discovery.getProviders()) {
-      if (isHookableClient(wrapper.instance)) propagateTraceContext(wrapper.instance);
+      const instance = wrapper.instance;
+      if (propagate && isHookableClient(instance)) propagateTraceContext(instance);
+      if (queue.enabled && isBullQueue(instance)) traceQueue(instance);
     }
   }
 }

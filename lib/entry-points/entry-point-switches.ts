@@ -1,22 +1,17 @@
+import type { ResolvedEntryPointOptions } from '../options/resolved-tracing-options';
 import type { TraceOwner } from '../tracing/trace-record';
 
-/** Entry points whose methods are patched once per process but switched per app. */
-export type PatchedEntryPoint = 'schedule' | 'events';
+// Patched methods (scheduled runs, listeners, queue processors) are shared by every app in the
+// process; keyed by the app's tracer (the owner of its traces), they find their app's options.
+const optionsOfTracer = new WeakMap<object, ResolvedEntryPointOptions>();
 
-// Keyed by the app's tracer (the owner of its traces): a patched method asks the tracer of
-// the call whether its app has this entry point turned on.
-const switches = new WeakMap<object, ReadonlySet<PatchedEntryPoint>>();
-
-export function setEntryPointSwitches(
-  tracer: TraceOwner,
-  enabled: readonly PatchedEntryPoint[],
-): void {
-  switches.set(tracer, new Set(enabled));
+export function setEntryPointOptions(tracer: TraceOwner, options: ResolvedEntryPointOptions): void {
+  optionsOfTracer.set(tracer, options);
 }
 
-export function isEntryPointOn(
+/** The entry-point options of the app `tracer` belongs to, if it has this library's module. */
+export function entryPointOptionsOf(
   tracer: TraceOwner | undefined,
-  entryPoint: PatchedEntryPoint,
-): boolean {
-  return tracer !== undefined && switches.get(tracer)?.has(entryPoint) === true;
+): ResolvedEntryPointOptions | undefined {
+  return tracer === undefined ? undefined : optionsOfTracer.get(tracer);
 }

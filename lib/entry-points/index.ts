@@ -6,3 +6,5 @@ export { propagateTraceContext } from './microservice/client-propagation';
 export { WsAttribute } from './websocket/ws-message-tracer';
 export { EVENT_NAME_ATTRIBUTE, LINKED_TRACE_METADATA } from './events/event-listener-tracing';
 export { SCHEDULE_KIND_ATTRIBUTE } from './schedule/scheduled-run-tracing';
+export { QueueAttribute } from './queue/queue-attributes';
+export { traceQueue } from './queue/job-enqueue-tracing';

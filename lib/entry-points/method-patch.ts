@@ -44,18 +44,30 @@ export function traceMethodsWith(
     if (original[PATCHED] || original[TRACED]) continue;
     const metadata = Reflect.getMetadata(metadataKey, original);
     if (metadata === undefined) continue;
-    const openSpan = open(`${target.name}.${key}`);
-    const wrapped = {
-      [key](this: unknown, ...args: any[]) {
-        return callInSpan(openSpan, metadata, original, this, args);
-      },
-    }[key];
-    copyMetadata(original, wrapped);
-    Object.defineProperty(wrapped, PATCHED, { value: true });
-    prototype[key] = wrapped;
+    patchMethod(prototype, key, open(`${target.name}.${key}`), metadata);
     patched++;
   }
   return patched;
+}
+
+/** Replaces `prototype[key]` by a wrapper that runs each call in the span `openSpan` gives. */
+export function patchMethod(
+  prototype: Record<string, any>,
+  key: string,
+  openSpan: OpenCallSpan,
+  metadata?: unknown,
+): boolean {
+  const original = prototype[key];
+  if (typeof original !== 'function' || original[PATCHED] || original[TRACED]) return false;
+  const wrapped = {
+    [key](this: unknown, ...args: any[]) {
+      return callInSpan(openSpan, metadata, original, this, args);
+    },
+  }[key];
+  copyMetadata(original, wrapped);
+  Object.defineProperty(wrapped, PATCHED, { value: true });
+  prototype[key] = wrapped;
+  return true;
 }
 
 function callInSpan(

@@ -37,7 +37,7 @@ export function entryPointDefaults(options: EntryPointOptions = {}): ResolvedEnt
     events: checkBoolean('entryPoints.events', options.events ?? true),
     queue: {
       enabled: checkBoolean('entryPoints.queue.enabled', queue.enabled ?? true),
-      processing: checkProcessing(queue.processing ?? 'link'),
+      processing: checkProcessing(queue.processing ?? 'child'),
     },
   };
 }

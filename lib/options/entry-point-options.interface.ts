@@ -81,9 +81,10 @@ export interface QueueTracingOptions {
   /** Record enqueues and trace `WorkerHost.process` runs. Default true. */
   enabled?: boolean;
   /**
-   * `'child'`: a job's processing is a span of the trace that enqueued it (the trace is sent
-   * again when the job is done). `'link'`: a new trace per run, whose metadata names the
-   * enqueuing trace. Default `'link'`.
+   * `'child'`: each processing attempt is a span of the trace that enqueued the job, under
+   * the enqueue span (its spans are added to that trace when the job is done). `'link'`: a new
+   * trace per attempt, whose metadata `nestjs.linkedTraceId` names the enqueuing trace.
+   * Default `'child'`.
    */
   processing?: 'child' | 'link';
 }

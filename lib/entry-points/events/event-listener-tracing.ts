@@ -2,7 +2,7 @@ import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
 import { SpanType } from '../../tracing/span-type';
 import { startSpan } from '../../tracing/start-span';
 import { tracerFor } from '../../tracing/tracer-registry';
-import { isEntryPointOn } from '../entry-point-switches';
+import { entryPointOptionsOf } from '../entry-point-switches';
 import { traceMethodsWith, type PatchTarget } from '../method-patch';
 
 // @nestjs/event-emitter's metadata key, spelled out so that the package stays optional.
@@ -29,11 +29,11 @@ export function traceEventListeners(target: PatchTarget): number {
       if (active === NOT_SAMPLED) return NOT_SAMPLED;
       let span;
       if (active !== undefined && !active.trace.closed) {
-        if (!isEntryPointOn(active.trace.owner, 'events')) return undefined;
+        if (!entryPointOptionsOf(active.trace.owner)?.events) return undefined;
         span = startSpan(name, SpanType.CHAIN, active);
       } else {
         const tracer = tracerFor(self);
-        if (!isEntryPointOn(tracer, 'events') || !tracer!.enabled) return undefined;
+        if (!entryPointOptionsOf(tracer)?.events || !tracer!.enabled) return undefined;
         span = tracer!.startRootSpan(name, SpanType.CHAIN) ?? NOT_SAMPLED;
         if (span !== NOT_SAMPLED && active !== undefined)
           span.trace.metadata[LINKED_TRACE_METADATA] = active.traceId;

@@ -1,7 +1,7 @@
 import { NOT_SAMPLED } from '../../tracing/span-context';
 import { SpanType } from '../../tracing/span-type';
 import { tracerFor } from '../../tracing/tracer-registry';
-import { isEntryPointOn } from '../entry-point-switches';
+import { entryPointOptionsOf } from '../entry-point-switches';
 import { traceMethodsWith, type PatchTarget } from '../method-patch';
 
 // @nestjs/schedule's metadata key, spelled out so that the package stays optional.
@@ -19,7 +19,7 @@ export const SCHEDULE_KIND_ATTRIBUTE = 'schedule.kind';
 export function traceScheduledRuns(target: PatchTarget): number {
   return traceMethodsWith(target, SCHEDULER_TYPE, (name) => (self, _args, type: number) => {
     const tracer = tracerFor(self);
-    if (!isEntryPointOn(tracer, 'schedule') || !tracer!.enabled) return undefined;
+    if (!entryPointOptionsOf(tracer)?.schedule || !tracer!.enabled) return undefined;
     const span = tracer!.startRootSpan(name, SpanType.CHAIN);
     if (span === undefined) return NOT_SAMPLED;
     span.attributes[SCHEDULE_KIND_ATTRIBUTE] = KINDS[type] ?? String(type);
