@@ -1,11 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { RESOLVED_TRACING_OPTIONS } from '../mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from '../options/resolved-tracing-options';
 import { Tracer } from '../tracing/tracer';
 import { setEntryPointOptions } from './entry-point-switches';
 import { traceJobProcessing } from './queue/job-processing-tracing';
 import { isBullQueue, traceQueue } from './queue/job-enqueue-tracing';
+import { GraphqlOperations } from './graphql/graphql-operations';
+import { installMercuriusHooks } from './graphql/mercurius-tracing-hooks';
 import { traceEventListeners } from './events/event-listener-tracing';
 import { propagateTraceContext, isHookableClient } from './microservice/client-propagation';
 import { traceScheduledRuns } from './schedule/scheduled-run-tracing';
@@ -13,7 +15,8 @@ import { traceScheduledRuns } from './schedule/scheduled-run-tracing';
 /**
  * Entry points that are not handlers behind an interceptor: scheduled runs and event listeners
  * and queue processors (their methods are wrapped, before the scheduler, the emitter and the
- * worker read them); the app's microservice clients and queues (which carry the trace context).
+ * worker read them); the app's microservice clients and queues (which carry the trace context),
+ * and Mercurius (hooks opening each GraphQL operation's span).
  */
 @Injectable()
 export class EntryPointInstrumentation implements OnApplicationBootstrap {
@@ -21,6 +24,8 @@ export class EntryPointInstrumentation implements OnApplicationBootstrap {
     @Inject(RESOLVED_TRACING_OPTIONS) private readonly options: ResolvedTracingOptions,
     private readonly discovery: DiscoveryService,
     tracer: Tracer,
+    private readonly operations: GraphqlOperations,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     // In the constructor: every provider's constructor runs before any onModuleInit, and
     // @nestjs/schedule reads the methods in its own onModuleInit.
@@ -41,7 +46,10 @@ export class EntryPointInstrumentation implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const { enabled, entryPoints } = this.options;
     if (!enabled) return;
-    const { microservice, queue } = entryPoints;
+    const { microservice, queue, graphql } = entryPoints;
+    const http = this.adapterHost?.httpAdapter;
+    if (graphql.enabled && http?.getType() === 'fastify')
+      installMercuriusHooks(http.getInstance(), this.operations);
     const propagate = microservice.enabled && microservice.propagate;
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance;

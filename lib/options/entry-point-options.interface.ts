@@ -64,7 +64,7 @@ export interface MicroserviceTracingOptions {
 export interface EntryPointOptions {
   /** `@nestjs/websockets` gateways (socket.io and ws adapters). */
   websocket?: WebSocketTracingOptions;
-  /** `@nestjs/graphql` operations (Apollo driver). */
+  /** `@nestjs/graphql` operations (Apollo and Mercurius drivers). */
   graphql?: GraphqlTracingOptions;
   /** `@nestjs/microservices` handlers and clients. */
   microservice?: MicroserviceTracingOptions;

@@ -32,7 +32,7 @@ export class ApolloTracingPlugin {
     return {
       async didResolveOperation(context: any) {
         try {
-          operations.name(traced, context.operation?.operation, operationName(context));
+          operations.name(traced, context.operation, context.operationName);
         } catch {
           // best effort: the span keeps its generic name
         }
@@ -50,11 +50,3 @@ export class ApolloTracingPlugin {
   }
 }
 Reflect.defineMetadata(APOLLO_PLUGIN_METADATA, true, ApolloTracingPlugin);
-
-/** The declared operation name, else the first field it selects (`{ answer }` → `answer`). */
-function operationName(context: any): string | undefined {
-  if (typeof context.operationName === 'string' && context.operationName !== '')
-    return context.operationName;
-  const first = context.operation?.selectionSet?.selections?.[0];
-  return first?.kind === 'Field' ? first.name?.value : undefined;
-}

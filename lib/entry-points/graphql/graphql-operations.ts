@@ -73,8 +73,17 @@ export class GraphqlOperations {
     return span;
   }
 
-  /** Names the span `query GetAnswer` once the operation is known. */
-  name(span: SpanRecord, type: string | undefined, name: string | undefined): void {
+  /**
+   * Names the span `query GetAnswer` once the operation (its AST node) is known: the declared
+   * name, else the first field it selects (`{ answer }` gives `query answer`).
+   */
+  name(span: SpanRecord, operation: any, declaredName?: string | null): void {
+    const type: string | undefined = operation?.operation;
+    const first = operation?.selectionSet?.selections?.[0];
+    const name: string | undefined =
+      declaredName ||
+      operation?.name?.value ||
+      (first?.kind === 'Field' ? first.name?.value : undefined);
     span.name = `${type ?? 'query'}${name ? ` ${name}` : ''}`;
     if (type !== undefined) span.attributes[GraphqlAttribute.OPERATION_TYPE] = type;
     if (name !== undefined) span.attributes[GraphqlAttribute.OPERATION_NAME] = name;
@@ -97,7 +106,7 @@ export class GraphqlOperations {
   /**
    * Inside the HTTP request's root span (the module's middleware) the operation takes over its
    * trace: same trace id (the `x-mlflow-trace-id` response header stays right), same remote
-   * parent. The HTTP span, left without children, is then never exported.
+   * parent. The HTTP span is then never exported.
    */
   private open(): SpanRecord | undefined {
     const active = spanStorage.getStore();
@@ -105,11 +114,12 @@ export class GraphqlOperations {
     const name = 'GraphQL';
     if (active instanceof SpanRecord) {
       const trace = active.trace;
+      // A later operation of a batch: the request's trace now belongs to the first one.
+      if (this.taken.has(trace)) return this.tracer.startRootSpan(name, this.options.spanType);
       const isBareHttpRoot =
         active.parent === undefined &&
         trace.spans.length === 1 &&
-        active.attributes[HttpAttribute.METHOD] !== undefined &&
-        !this.taken.has(trace);
+        active.attributes[HttpAttribute.METHOD] !== undefined;
       if (!isBareHttpRoot) {
         const child = startSpan(name, this.options.spanType, active);
         return child instanceof SpanRecord ? child : undefined;
@@ -121,7 +131,13 @@ export class GraphqlOperations {
         sampled: true,
       } as RemoteParent;
       const root = this.tracer.startRootSpan(name, this.options.spanType, takeover);
-      if (root !== undefined) root.trace.clientRequestId = trace.clientRequestId;
+      if (root !== undefined) {
+        root.trace.clientRequestId = trace.clientRequestId;
+        // The HTTP span is replaced, not dropped: its trace id lives on in the operation's
+        // trace. Closed, it records nothing more and is never exported (on Fastify the
+        // GraphQL route is a matched route, which would otherwise be sent too).
+        trace.closed = true;
+      }
       return root;
     }
     return this.tracer.startRootSpan(name, this.options.spanType);
