@@ -76,6 +76,22 @@ describe('WebSocket gateway messages (ws adapter)', () => {
     ]).toEqual(['WS PingGateway.ping', { n: 1 }, { event: 'pong', data: { n: 2 } }, 'carol']);
   });
 
+  it('answers as usual when `identify` throws: the trace just has no user', async () => {
+    const started = await start({
+      entryPoints: {
+        websocket: {
+          identify: () => {
+            throw new Error('no session store');
+          },
+        },
+      },
+    });
+    app = started.app;
+    expect(await pingPong(started.url, 7)).toEqual({ event: 'pong', data: { n: 8 } });
+    const [trace] = await tracesAfter(started.exporter, 1);
+    expect([trace.rootSpan.name, trace.user]).toEqual(['WS PingGateway.ping', undefined]);
+  });
+
   it('records nothing with `entryPoints.websocket.enabled: false`', async () => {
     const started = await start({ entryPoints: { websocket: { enabled: false } } });
     app = started.app;
