@@ -51,6 +51,25 @@ export type {
   MaskingStats,
 } from './masking';
 export { InMemoryTraceExporter } from './testing';
+export {
+  ApolloTracingPlugin,
+  EVENT_NAME_ATTRIBUTE,
+  GraphqlAttribute,
+  LINKED_TRACE_METADATA,
+  propagateTraceContext,
+  QueueAttribute,
+  SCHEDULE_KIND_ATTRIBUTE,
+  traceQueue,
+  WsAttribute,
+} from './entry-points';
+export type {
+  EntryPointOptions,
+  GraphqlTracingOptions,
+  IdentifyClient,
+  MicroserviceTracingOptions,
+  QueueTracingOptions,
+  WebSocketTracingOptions,
+} from './options';
 export type { SpanQuery } from './testing';
 export { MlflowOtelTracerProvider } from './otel';
 export type { OtelBridgeOptions } from './options';

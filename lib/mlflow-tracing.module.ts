@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { EntryPointTracer, entryPointProviders } from './entry-points';
 import { FeedbackService } from './feedback/feedback.service';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
@@ -27,6 +28,7 @@ import { TracingService } from './tracing/tracing.service';
     ...httpTracingProviders,
     ...otelBridgeProviders,
     FeedbackService,
+    ...entryPointProviders,
   ],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
   exports: [
@@ -36,6 +38,7 @@ import { TracingService } from './tracing/tracing.service';
     MaskingService,
     MlflowOtelTracerProvider,
     FeedbackService,
+    EntryPointTracer,
   ],
 })
 export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {

@@ -5,33 +5,30 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { tap, type Observable } from 'rxjs';
-import { applyCapture } from '../tracing/capture-filter';
 import { NOT_SAMPLED, spanStorage } from '../tracing/span-context';
-import { SpanRecord } from '../tracing/span-record';
-import { startSpan } from '../tracing/start-span';
-import { trackResult } from '../tracing/track-result';
-import { HttpAttribute } from './http-attributes';
+import { EntryPointTracer } from '../entry-points/entry-point-tracer';
 import { HttpRequestTracer } from './http-request-tracer';
 import { routePattern } from './matched-route';
-import { declaredPath, type RouteSettings } from './route-settings';
+import { declaredPath } from './route-settings';
 
 /**
  * The root span of each request: names it after the route pattern, records inputs, outputs
  * and the exceptions of pipes and handler (with their real type). With `http.autoInstrument`
  * it enriches the span the middleware opened; used alone (`@UseInterceptors`) it opens it.
- * Microservice handlers get a span of their own; other contexts (GraphQL, WebSockets) pass
- * through untouched.
+ * Other contexts (microservices, WebSockets, GraphQL) go to EntryPointTracer.
  */
 @Injectable()
 export class MlflowTracingInterceptor implements NestInterceptor {
-  constructor(protected readonly requests: HttpRequestTracer) {}
+  constructor(
+    protected readonly requests: HttpRequestTracer,
+    protected readonly entryPoints: EntryPointTracer,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.requests.enabled) return next.handle();
     const type = context.getType<string>();
     if (type === 'http') return this.interceptHttp(context, next);
-    if (type === 'rpc') return this.interceptRpc(context, next);
-    return next.handle();
+    return this.entryPoints.intercept(context, next);
   }
 
   protected interceptHttp(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -68,43 +65,4 @@ export class MlflowTracingInterceptor implements NestInterceptor {
       }),
     );
   }
-
-  protected interceptRpc(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const active = spanStorage.getStore();
-    if (active === NOT_SAMPLED) return next.handle();
-    let span;
-    let captureOutputs = true;
-    try {
-      const settings = this.requests.settingsFor(context.getHandler());
-      const name =
-        settings.name ??
-        settings.rpcName ??
-        `RPC ${context.getClass().name}.${context.getHandler().name}`;
-      // Inside a recorded span (an in-process call) the handler's span nests; otherwise it is a root.
-      span =
-        active instanceof SpanRecord
-          ? startSpan(name, settings.spanType, active)
-          : (this.requests.tracer.startRootSpan(name, settings.spanType) ?? NOT_SAMPLED);
-      if (span === undefined) return next.handle();
-      if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, () => next.handle());
-      if (settings.rpcPattern !== undefined)
-        span.attributes[HttpAttribute.RPC_METHOD] = settings.rpcPattern;
-      if (settings.captureInputs)
-        span.setInputs(captured(settings, context.switchToRpc().getData()));
-      span.outputsFilter = settings.outputsFilter;
-      captureOutputs = settings.captureOutputs;
-    } catch {
-      return next.handle();
-    }
-    const recorded = span;
-    return trackResult(
-      recorded,
-      spanStorage.run(recorded, () => next.handle()),
-      captureOutputs,
-    );
-  }
-}
-
-function captured(settings: RouteSettings, data: unknown): unknown {
-  return settings.inputsFilter ? applyCapture(settings.inputsFilter, data) : data;
 }

@@ -1,4 +1,4 @@
-import type { CaptureFilter } from '../tracing/capture-filter';
+import { applyCapture, type CaptureFilter } from '../tracing/capture-filter';
 import type { TraceRouteOptions } from './trace-route-options.interface';
 import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
 
@@ -71,4 +71,9 @@ function patternText(patterns: unknown): string | undefined {
   } catch {
     return String(pattern);
   }
+}
+
+/** What a handler's inputs record: the data, or what the route's capture function picks from it. */
+export function capturedInputs(settings: RouteSettings, data: unknown): unknown {
+  return settings.inputsFilter ? applyCapture(settings.inputsFilter, data) : data;
 }

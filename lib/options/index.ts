@@ -11,3 +11,11 @@ export type {
 } from './http-tracing-options.interface';
 export type { OtelBridgeOptions } from './otel-bridge-options.interface';
 export type { FeedbackOptions } from './feedback-options.interface';
+export type {
+  EntryPointOptions,
+  GraphqlTracingOptions,
+  IdentifyClient,
+  MicroserviceTracingOptions,
+  QueueTracingOptions,
+  WebSocketTracingOptions,
+} from './entry-point-options.interface';

@@ -3,6 +3,7 @@ import type { MaskingOptions } from '../masking/masking-options.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
 import type { FeedbackOptions } from './feedback-options.interface';
+import type { EntryPointOptions } from './entry-point-options.interface';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 import type { OtelBridgeOptions } from './otel-bridge-options.interface';
 
@@ -58,4 +59,6 @@ export interface MlflowTracingOptions {
   otel?: OtelBridgeOptions;
   /** How `FeedbackService` holds feedback whose trace has not reached MLflow yet. */
   feedback?: FeedbackOptions;
+  /** Traces for work entering other than by HTTP: WebSocket messages, GraphQL operations, microservice messages, queue jobs, scheduled runs, event listeners. */
+  entryPoints?: EntryPointOptions;
 }

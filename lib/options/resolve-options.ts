@@ -8,6 +8,7 @@ import { exportDefaults } from './export-defaults';
 import { feedbackDefaults } from './feedback-defaults';
 import { httpDefaults } from './http-defaults';
 import { otelDefaults } from './otel-defaults';
+import { entryPointDefaults } from './entry-point-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
@@ -43,6 +44,7 @@ export function resolveOptions(
     masking: resolveMaskingOptions(options.masking),
     otel: otelDefaults(options.otel),
     feedback: feedbackDefaults(options.feedback),
+    entryPoints: entryPointDefaults(options.entryPoints),
   };
 }
 

@@ -4,7 +4,8 @@ import type { ExperimentRef } from '../mlflow/experiment-resolver';
 import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
 import type { FeedbackOptions } from './feedback-options.interface';
-import type { IdentifyRequest } from './http-tracing-options.interface';
+import type { IdentifyClient } from './entry-point-options.interface';
+import type { IdentifyRequest, RequestIdentity } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 import type { ResolvedOtelOptions } from './otel-defaults';
 
@@ -24,6 +25,7 @@ export interface ResolvedTracingOptions {
   readonly masking: ResolvedMaskingOptions;
   readonly otel: ResolvedOtelOptions;
   readonly feedback: Required<FeedbackOptions>;
+  readonly entryPoints: ResolvedEntryPointOptions;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */
@@ -37,4 +39,29 @@ export interface ResolvedHttpOptions {
   readonly requestIdHeader: string | false;
   readonly traceIdResponseHeader: string | false;
   readonly acceptTraceparent: boolean | ((request: unknown) => boolean);
+}
+
+/** The `entryPoints` options decided. */
+export interface ResolvedEntryPointOptions {
+  readonly websocket: {
+    readonly enabled: boolean;
+    readonly spanType: string;
+    readonly userField: string | false;
+    readonly sessionField: string | false;
+    readonly identify: IdentifyClient | undefined;
+  };
+  readonly graphql: {
+    readonly enabled: boolean;
+    readonly spanType: string;
+    readonly fieldSpans: boolean;
+    readonly identify: ((context: unknown) => RequestIdentity | undefined) | undefined;
+  };
+  readonly microservice: {
+    readonly enabled: boolean;
+    readonly propagate: boolean;
+    readonly acceptTraceparent: boolean | ((context: unknown) => boolean);
+  };
+  readonly schedule: boolean;
+  readonly events: boolean;
+  readonly queue: { readonly enabled: boolean; readonly processing: 'child' | 'link' };
 }

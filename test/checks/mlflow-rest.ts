@@ -154,7 +154,9 @@ export async function searchTraces(experimentId: string, filter: string): Promis
 export const hexId = (base64: string): string => Buffer.from(base64, 'base64').toString('hex');
 
 /** OTLP AnyValue -> plain JS value. */
-export function fromAnyValue(value: OtlpAnyValue): unknown {
+export function fromAnyValue(value: OtlpAnyValue | undefined): unknown {
+  // A JSON null inside a kvlist comes back as a key without a value.
+  if (value === undefined) return null;
   if (value.kvlist_value) return attributesOf(value.kvlist_value.values);
   if (value.array_value) return (value.array_value.values ?? []).map(fromAnyValue);
   if (value.int_value !== undefined) return Number(value.int_value);

@@ -124,9 +124,9 @@ describe('contexts other than HTTP', () => {
     expect([trace.rootSpan.name, trace.rootSpan.inputs]).toEqual(['EVENT audit', { who: 'ann' }]);
   });
 
-  it('passes GraphQL and WebSocket contexts through untouched', async () => {
+  it('passes a GraphQL resolver outside any operation, and unknown context types, through untouched', async () => {
     const interceptor = app.get(MlflowTracingInterceptor);
-    for (const type of ['graphql', 'ws']) {
+    for (const type of ['graphql', 'custom']) {
       const context = new ExecutionContextHost(
         [{}, {}, {}, {}],
         MathController,
