@@ -22,7 +22,11 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly tracer: Tracer,
     private readonly experiments: ExperimentResolver,
     private readonly discovery: DiscoveryService,
-  ) {}
+  ) {
+    // A testing module that is compiled but never initialised (Test.createTestingModule(...)
+    // .compile(), then moduleRef.get(...)) records too; onModuleInit binds the instances.
+    if (options.enabled) setDefaultTracer(tracer);
+  }
 
   onModuleInit(): void {
     // Every instance exists by now: @Trace calls on this app's providers and controllers start
