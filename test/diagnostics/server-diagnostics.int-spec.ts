@@ -105,7 +105,9 @@ describe('startup diagnostics against what is not MLflow', () => {
     const uri = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
     const log = await startupLog({ trackingUri: uri }, /not reachable/);
-    expect(log.join('\n')).toMatch(/is not reachable yet \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
+    expect(log.join('\n')).toMatch(
+      /is not reachable yet \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
+    );
   });
 
   it('a server that never answers does not hold up startup', async () => {
