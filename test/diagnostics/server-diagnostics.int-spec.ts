@@ -100,6 +100,24 @@ describe('startup diagnostics against what is not MLflow', () => {
     expect(log.join('\n')).not.toMatch(/<html|nginx/i);
   });
 
+  it('a server without OTLP span ingestion: says where spans go instead', async () => {
+    // What an MLflow 2.x server answers: a version, and 404 for POST /v1/traces.
+    const old = createServer((request, response) => {
+      if (request.url === '/version') response.end('2.21.3');
+      else response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+    });
+    const uri = await listen(old);
+    try {
+      const log = await startupLog({ trackingUri: uri }, /no OTLP span ingestion/);
+      expect(log).toContain(
+        `Tracing to MLflow 2.21.3 at ${uri}, experiment 0 (OTLP span ingestion: no)`,
+      );
+      expect(log.join('\n')).toMatch(/spans are stored as traces\.json artifacts/);
+    } finally {
+      await new Promise((resolve) => old.close(resolve));
+    }
+  });
+
   it('a closed port: names the cause, not just "fetch failed"', async () => {
     const closed = createTcpServer();
     const uri = await listen(closed);
