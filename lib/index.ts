@@ -11,6 +11,8 @@ export {
 export type { TraceRouteOptions } from './interceptor';
 export type { TraceOptions } from './decorators';
 export { SpanType, TracingService } from './tracing';
+export { SpanLogLevel } from './tracing';
+export type { SpanLogLevelName } from './tracing';
 export type {
   BuiltInSpanType,
   ChatMessage,

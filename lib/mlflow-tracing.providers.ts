@@ -1,4 +1,5 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
+import { unknownOptionWarnings } from './diagnostics/unknown-options';
 import { BatchingTraceExporter } from './export/batching-trace-exporter';
 import type { TraceExporter } from './export/trace-exporter.interface';
 import { MaskingService } from './masking/masking.service';
@@ -17,7 +18,12 @@ export const tracingProviders: Provider[] = [
   {
     provide: RESOLVED_TRACING_OPTIONS,
     inject: [MLFLOW_TRACING_OPTIONS],
-    useFactory: (options: MlflowTracingOptions | undefined) => resolveOptions(options ?? {}),
+    useFactory: (options: MlflowTracingOptions | undefined) => {
+      const resolved = resolveOptions(options ?? {});
+      const logger = new Logger('MlflowTracing');
+      for (const warning of unknownOptionWarnings(options)) logger.warn(warning);
+      return resolved;
+    },
   },
   { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
   {

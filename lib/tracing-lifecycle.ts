@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { diagnoseServer } from './diagnostics/server-diagnostics';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { RESOLVED_TRACING_OPTIONS } from './mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
@@ -22,7 +23,11 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly tracer: Tracer,
     private readonly experiments: ExperimentResolver,
     private readonly discovery: DiscoveryService,
-  ) {}
+  ) {
+    // A testing module that is compiled but never initialised (Test.createTestingModule(...)
+    // .compile(), then moduleRef.get(...)) records too; onModuleInit binds the instances.
+    if (options.enabled) setDefaultTracer(tracer);
+  }
 
   onModuleInit(): void {
     // Every instance exists by now: @Trace calls on this app's providers and controllers start
@@ -46,14 +51,38 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** An unreachable server must not stop the app: say so once and carry on. */
+  /**
+   * Checked in the background, so a slow or absent server never delays startup: says once
+   * what is wrong and how to fix it, or which server and experiment traces go to.
+   */
   private checkServer(): void {
-    this.experiments.resolve().then(
-      (id) => this.logger.log(`Tracing to MLflow at ${this.options.trackingUri}, experiment ${id}`),
-      (error: unknown) =>
-        this.logger.warn(
-          `MLflow at ${this.options.trackingUri} is not reachable yet (${error instanceof Error ? error.message : String(error)}); traces that cannot be delivered are counted as dropped`,
-        ),
+    this.diagnose().catch(() => undefined);
+  }
+
+  private async diagnose(): Promise<void> {
+    const { trackingUri, experiment, auth, export: exportOptions } = this.options;
+    const configuredId = experiment !== undefined && 'id' in experiment ? experiment.id : undefined;
+    const connection = { trackingUri, auth, requestTimeoutMs: exportOptions.requestTimeoutMs };
+    const report = await diagnoseServer(connection, configuredId);
+    const dropped = 'traces that cannot be delivered are counted as dropped';
+    for (const problem of report.problems) this.logger.warn(`${problem}; ${dropped}`);
+    if (report.problems.length > 0) return;
+    let id: string;
+    try {
+      id = await this.experiments.resolve();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`MLflow at ${trackingUri} refused the experiment (${reason}); ${dropped}`);
+      return;
+    }
+    const otlp = { true: 'yes', false: 'no', undefined: 'unknown' }[String(report.otlp)];
+    this.logger.log(
+      `Tracing to MLflow ${report.version} at ${trackingUri}, experiment ${id} (OTLP span ingestion: ${otlp})`,
     );
+    if (report.otlp === false) {
+      this.logger.warn(
+        `MLflow ${report.version} at ${trackingUri} has no OTLP span ingestion (POST /v1/traces): spans are stored as traces.json artifacts, which span search and the span views of MLflow 3's UI do not read; upgrade the server to MLflow 3`,
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import type { SpanLogLevelName } from '../tracing/span-log-level';
 import type { SpanTypeName } from '../tracing/span-type';
 
 export interface TraceOptions {
@@ -6,6 +7,12 @@ export interface TraceOptions {
   name?: string;
   /** MLflow span type. Default: the module's `defaultSpanType` (`UNKNOWN` unless configured). */
   spanType?: SpanTypeName;
+  /**
+   * MLflow span log level (`mlflow.spanLogLevel`), a name or its number (10..50). Default: INFO
+   * for LLM, CHAT_MODEL, TOOL, RETRIEVER, AGENT and EMBEDDING spans, DEBUG otherwise; ERROR
+   * when the call throws.
+   */
+  logLevel?: SpanLogLevelName | number;
   /** Extra span attributes, recorded on every call. */
   attributes?: Record<string, unknown>;
   /**

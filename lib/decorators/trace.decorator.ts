@@ -2,6 +2,7 @@ import { toJsonSafe } from '../serialization';
 import { applyCapture } from '../tracing/capture-filter';
 import { runInSpan } from '../tracing/run-in-span';
 import type { SpanDefinition } from '../tracing/span-definition';
+import { LOG_LEVEL_ATTRIBUTE, toLogLevel } from '../tracing/span-log-level';
 import type { SpanTypeName } from '../tracing/span-type';
 import { copyMetadata } from './copy-metadata';
 import { inputsRecorder } from './inputs-recorder';
@@ -48,6 +49,9 @@ function defineSpan(
     attributes: {
       'mlflow.spanFunctionName': original.name,
       ...(options.attributes ? (toJsonSafe(options.attributes) as Record<string, never>) : {}),
+      ...(options.logLevel !== undefined
+        ? { [LOG_LEVEL_ATTRIBUTE]: checkLogLevel(options.logLevel, defaultName) }
+        : {}),
     },
     recordInputs: recordInputs(options.captureInputs, original),
     captureOutputs: options.captureOutputs !== false,
@@ -64,6 +68,17 @@ function recordInputs(
   const byName = inputsRecorder(original);
   if (typeof capture !== 'function') return byName;
   return (args) => applyCapture(capture, byName(args));
+}
+
+/** A bad level is a programming error: say so when the class loads, not at the first call. */
+function checkLogLevel(level: unknown, spanName: string): number {
+  const value = toLogLevel(level);
+  if (value === undefined) {
+    throw new TypeError(
+      `@Trace on ${spanName}: logLevel ${JSON.stringify(level)} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL (or 10, 20, 30, 40, 50)`,
+    );
+  }
+  return value;
 }
 
 /** The wrapper keeps `this`, `name`, `length` and all Reflect metadata of the original. */

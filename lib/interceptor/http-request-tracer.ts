@@ -11,6 +11,7 @@ import { NOT_SAMPLED } from '../tracing/span-context';
 import { parseTraceparent, type RemoteParent } from '../tracing/traceparent';
 import { Tracer } from '../tracing/tracer';
 import { HttpAttribute } from './http-attributes';
+import { headerIdentity } from './identity-header';
 import { acceptIdentity, MAX_IDENTITY_LENGTH, MAX_REQUEST_ID_LENGTH } from './identity-value';
 import { expressRouteHandler } from './matched-route';
 import { pathExclusion, requestPath } from './path-exclusion';
@@ -64,8 +65,9 @@ export class HttpRequestTracer implements RequestTraceOwner {
     const trace = new RequestTrace(span, request, rawRequest, rawResponse, this);
     this.traces.set(rawRequest, trace);
     if (this.http.requestIdHeader !== false) {
-      span.trace.clientRequestId = acceptIdentity(
-        rawRequest.headers[this.http.requestIdHeader],
+      span.trace.clientRequestId = headerIdentity(
+        rawRequest,
+        this.http.requestIdHeader,
         MAX_REQUEST_ID_LENGTH,
       );
     }
@@ -109,11 +111,11 @@ export class HttpRequestTracer implements RequestTraceOwner {
         user:
           userHeader === false
             ? undefined
-            : acceptIdentity(rawRequest.headers[userHeader], MAX_IDENTITY_LENGTH),
+            : headerIdentity(rawRequest, userHeader, MAX_IDENTITY_LENGTH),
         session:
           sessionHeader === false
             ? undefined
-            : acceptIdentity(rawRequest.headers[sessionHeader], MAX_IDENTITY_LENGTH),
+            : headerIdentity(rawRequest, sessionHeader, MAX_IDENTITY_LENGTH),
       };
     }
     let identity: RequestIdentity | undefined;

@@ -14,6 +14,9 @@ import type { RouteSettings } from './route-settings';
 
 const MAX_PATH_IN_NAME = 200;
 
+/** What names the root span of a request no route matched: `GET (unmatched)`. */
+export const UNMATCHED_ROUTE = '(unmatched)';
+
 /** What a request's trace needs from the app-wide settings when it is bound and when it ends. */
 export interface RequestTraceOwner {
   settingsForRequest(request: unknown): RouteSettings;
@@ -104,8 +107,9 @@ export class RequestTrace {
         // A handler outside Nest's router (a GraphQL endpoint) recorded spans: keep them, named by path.
         span.name = `${this.rawRequest.method} ${requestPath((this.rawRequest as any).originalUrl ?? this.rawRequest.url).slice(0, MAX_PATH_IN_NAME)}`;
       } else {
-        // A 404: the only name would be the raw URL (unbounded, client-chosen). Not traced.
-        return;
+        // No route matched (a 404). The response already carries this trace's id, so the trace
+        // must exist; it is named without the raw URL (unbounded, chosen by the client).
+        span.name = `${this.rawRequest.method} ${UNMATCHED_ROUTE}`;
       }
     }
     if (this.emitted !== undefined && span.outputs === undefined) this.emitted.writeOutputs();

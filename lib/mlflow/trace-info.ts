@@ -3,6 +3,7 @@ import { formatDuration } from './duration';
 import { MlflowLimits, TRACE_SCHEMA_VERSION, TraceMetadata, TraceTag } from './mlflow-keys';
 import { buildPreview, truncatePreview } from './preview';
 import { aggregateTokenUsage } from './token-usage';
+import { traceSizeMetadata } from './trace-size';
 
 /** The body of StartTraceV3 (`POST /api/3.0/mlflow/traces`) for one finished trace. */
 export function buildStartTraceBody(trace: FinishedTrace, experimentId: string): object {
@@ -32,6 +33,7 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
   if (trace.clientRequestId !== undefined) {
     info.client_request_id = trace.clientRequestId.slice(0, MlflowLimits.CLIENT_REQUEST_ID_CHARS);
   }
+  Object.assign(info.trace_metadata as object, traceSizeMetadata(trace, info));
   return { trace: { trace_info: info } };
 }
 

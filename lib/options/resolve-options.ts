@@ -55,6 +55,18 @@ function nonEmpty(value: string | undefined): string | undefined {
 function checkUri(value: unknown): string {
   const accepted =
     'an http:// or https:// URL such as http://localhost:5000 (option trackingUri or env MLFLOW_TRACKING_URI)';
+  const text = String(value).trim();
+  if (
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(text) &&
+    URL.canParse(`http://${text}`) &&
+    !/\s/.test(text)
+  ) {
+    throw new MlflowTracingConfigError(
+      'trackingUri',
+      `has no scheme (${JSON.stringify(value)}); write it with http:// or https://, e.g. "http://${text}"`,
+      accepted,
+    );
+  }
   let url: URL;
   try {
     url = new URL(String(value));
@@ -69,6 +81,13 @@ function checkUri(value: unknown): string {
     throw new MlflowTracingConfigError(
       'trackingUri',
       `uses ${url.protocol} (${JSON.stringify(value)})`,
+      accepted,
+    );
+  }
+  if (url.hash !== '' || url.search !== '') {
+    throw new MlflowTracingConfigError(
+      'trackingUri',
+      `contains ${JSON.stringify(url.hash || url.search)} (${JSON.stringify(value)}), which looks like a link into the MLflow UI; use the server's address, e.g. "${url.origin}"`,
       accepted,
     );
   }

@@ -1,5 +1,6 @@
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { FinishedSpan, FinishedTrace } from '../trace-model';
+import { snapshotTrace } from './trace-snapshot';
 
 export interface SpanQuery {
   name?: string | RegExp;
@@ -21,7 +22,7 @@ export class InMemoryTraceExporter implements TraceExporter {
   private readonly upstream = new Set<() => void>();
 
   export(trace: FinishedTrace): void {
-    this.traces.push(trace);
+    this.traces.push(snapshotTrace(trace));
   }
 
   /**
@@ -36,6 +37,7 @@ export class InMemoryTraceExporter implements TraceExporter {
 
   async shutdown(): Promise<void> {}
 
+  /** Plain copies of the traces exported so far, oldest first (`JSON.stringify` works on them). */
   getTraces(): readonly FinishedTrace[] {
     for (const drain of this.upstream) drain();
     return this.traces;
@@ -53,6 +55,7 @@ export class InMemoryTraceExporter implements TraceExporter {
   findSpan(query: SpanQuery): FinishedSpan {
     const found = this.findSpans(query);
     if (found.length !== 1) {
+      if (this.traces.length === 0) throw new Error(NOTHING_RECORDED);
       const names = this.getSpans().map((span) => `${span.name} (${span.spanType})`);
       throw new Error(
         `Expected one span matching ${describe(query)}, found ${found.length}. Recorded: ${names.join(', ') || 'none'}`,
@@ -66,6 +69,11 @@ export class InMemoryTraceExporter implements TraceExporter {
     this.traces.length = 0;
   }
 }
+
+const NOTHING_RECORDED =
+  'No trace was recorded. Is this exporter passed as MlflowTracingModule.forRoot({ exporter }) in the ' +
+  'module your test compiled, is the traced method called on an instance Nest created (moduleRef.get), ' +
+  'and is tracing enabled (enabled, sampleRatio)?';
 
 function matches(span: FinishedSpan, query: SpanQuery): boolean {
   if (query.spanType !== undefined && span.spanType !== query.spanType) return false;

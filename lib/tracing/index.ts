@@ -1,4 +1,6 @@
 export { SpanType } from './span-type';
+export { SpanLogLevel } from './span-log-level';
+export type { SpanLogLevelName } from './span-log-level';
 export type { BuiltInSpanType, SpanTypeName } from './span-type';
 export type { ChatMessage, LiveSpan, TokenUsage } from './live-span.interface';
 export type { SpanOptions } from './span-options.interface';

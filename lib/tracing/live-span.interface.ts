@@ -1,3 +1,4 @@
+import type { SpanLogLevelName } from './span-log-level';
 import type { SpanTypeName } from './span-type';
 
 /** MLflow's token usage shape (`mlflow.chat.tokenUsage`). */
@@ -35,6 +36,13 @@ export interface LiveSpan {
   setTokenUsage(usage: TokenUsage): this;
   /** Records the conversation as this span's inputs (`{ messages }`), as MLflow's chat UI expects. */
   setChatMessages(messages: readonly ChatMessage[]): this;
+  /**
+   * MLflow's `mlflow.spanLogLevel` (the UI's minimum-log-level filter, Python `Span.log_level`):
+   * a name (`'DEBUG'`, `'INFO'`, `'WARNING'`, `'ERROR'`, `'CRITICAL'`) or its number (10..50).
+   * Default: INFO for LLM, CHAT_MODEL, TOOL, RETRIEVER, AGENT, EMBEDDING spans, DEBUG for the
+   * others; ERROR once an exception is recorded. Unknown levels are ignored.
+   */
+  setLogLevel(level: SpanLogLevelName | number): this;
   addEvent(name: string, attributes?: Record<string, string | number | boolean>): this;
   /** Marks the span ERROR and adds MLflow's `exception` event (type, message, stacktrace). */
   recordException(error: unknown): this;

@@ -12,6 +12,7 @@ export const NOOP_SPAN: LiveSpan = Object.freeze({
   setSpanType: returnThis,
   setTokenUsage: returnThis,
   setChatMessages: returnThis,
+  setLogLevel: returnThis,
   addEvent: returnThis,
   recordException: returnThis,
   end: () => undefined,

@@ -11,6 +11,13 @@ import { nowMs, toEpochNs } from './clock';
 import { describeError } from './describe-error';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
 import type { ChatMessage, LiveSpan, TokenUsage } from './live-span.interface';
+import {
+  defaultLogLevel,
+  LOG_LEVEL_ATTRIBUTE,
+  SpanLogLevel,
+  toLogLevel,
+  type SpanLogLevelName,
+} from './span-log-level';
 import type { SpanTypeName } from './span-type';
 import type { TraceRecord } from './trace-record';
 
@@ -117,9 +124,21 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
     return this.setInputs({ messages });
   }
 
+  setLogLevel(level: SpanLogLevelName | number): this {
+    const value = toLogLevel(level);
+    if (value !== undefined && this.isRecording) this.attributes[LOG_LEVEL_ATTRIBUTE] = value;
+    return this;
+  }
+
   addEvent(name: string, attributes: Record<string, EventAttributeValue> = {}): this {
-    if (this.isRecording)
-      this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
+    if (!this.isRecording) return this;
+    this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
+    // As MLflow's SDK does: a span that recorded an exception is at least ERROR (CRITICAL stays).
+    if (name === 'exception') {
+      const current = this.attributes[LOG_LEVEL_ATTRIBUTE];
+      if (typeof current !== 'number' || current < SpanLogLevel.ERROR)
+        this.attributes[LOG_LEVEL_ATTRIBUTE] = SpanLogLevel.ERROR;
+    }
     return this;
   }
 
@@ -140,6 +159,7 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
     if (outputs !== undefined) this.setOutputs(outputs);
     this.endMs = nowMs();
     if (this.statusCode === 'UNSET') this.statusCode = 'OK';
+    this.resolveLogLevel();
     if (this.parent === undefined) this.trace.finish();
   }
 
@@ -152,7 +172,15 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
 
   /** Closes a span its root outlived; its end is the root's end and its status stays UNSET. */
   closeAt(endMs: number): void {
-    if (this.endMs === undefined) this.endMs = endMs;
+    if (this.endMs !== undefined) return;
+    this.endMs = endMs;
+    this.resolveLogLevel();
+  }
+
+  /** The level from the final span type, unless set explicitly or raised by an exception. */
+  private resolveLogLevel(): void {
+    if (typeof this.attributes[LOG_LEVEL_ATTRIBUTE] !== 'number')
+      this.attributes[LOG_LEVEL_ATTRIBUTE] = defaultLogLevel(this.spanType);
   }
 }
 

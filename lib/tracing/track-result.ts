@@ -18,7 +18,9 @@ export function trackResult<T>(span: SpanRecord, result: T, captureOutputs: bool
   try {
     return trackObject(span, result, captureOutputs);
   } catch {
-    span.end();
+    // Inspecting the result threw (a Proxy whose traps throw): it is still the result, and
+    // serializing it records a readable marker instead of leaving the outputs empty.
+    captureOutputs ? span.endWithResult(result) : span.end();
     return result;
   }
 }

@@ -40,6 +40,8 @@ export interface PythonSpan {
   /** attribute values exactly as stored (MLflow's own keys hold JSON-encoded strings) */
   raw_attributes: Record<string, unknown>;
   events: PythonSpanEvent[];
+  /** `Span.log_level` as a name (`'INFO'`), or null when the span has none */
+  log_level: string | null;
   /** decimal string: nanoseconds exceed Number.MAX_SAFE_INTEGER */
   start_time_ns: string;
   end_time_ns: string | null;
@@ -105,4 +107,12 @@ export async function searchTracesWithPython(
     trace_ids: string[];
   };
   return out.trace_ids;
+}
+
+/** The `mlflow.trace.sizeStats` MLflow's Python SDK computes for the stored trace. */
+export async function pythonSizeStats(traceId: string): Promise<Record<string, number>> {
+  return JSON.parse(await runMlflowPython([READ_TRACE, 'size-stats', traceId])) as Record<
+    string,
+    number
+  >;
 }

@@ -2,6 +2,7 @@
 
 Run with the venv python and MLFLOW_TRACKING_URI set:
   read-trace.py get <trace_id>                      -> {"info": {...}, "spans": [...]}
+  read-trace.py size-stats <trace_id>             -> the Python SDK's mlflow.trace.sizeStats for it
   read-trace.py search <experiment_id> [<filter>]   -> {"trace_ids": [...]}
 Prints exactly one JSON object on stdout; everything else goes to stderr.
 """
@@ -54,6 +55,7 @@ def span_json(span):
         "attributes": span.attributes,
         # ... and exactly as stored (MLflow keeps JSON-encoded strings).
         "raw_attributes": span.to_dict()["attributes"],
+        "log_level": None if span.log_level is None else span.log_level.name,
         "events": [{"name": e.name, "attributes": dict(e.attributes)} for e in span.events],
         # Strings: nanosecond timestamps do not fit in a JavaScript number.
         "start_time_ns": str(span.start_time_ns),
@@ -67,6 +69,18 @@ def main(argv):
         if trace is None:
             sys.exit(f"trace {argv[1]} not found")
         return {"info": info_json(trace.info), "spans": [span_json(s) for s in trace.data.spans]}
+    if len(argv) == 2 and argv[0] == "size-stats":
+        # What MLflow's Python SDK would write as size metadata for this very trace.
+        from mlflow.tracing.constant import TraceMetadataKey
+        from mlflow.tracing.utils import add_size_stats_to_trace_metadata
+
+        trace = mlflow.get_trace(argv[1], silent=True)
+        if trace is None:
+            sys.exit(f"trace {argv[1]} not found")
+        for key in (TraceMetadataKey.SIZE_STATS, TraceMetadataKey.SIZE_BYTES):
+            trace.info.trace_metadata.pop(key, None)
+        add_size_stats_to_trace_metadata(trace)
+        return json.loads(trace.info.trace_metadata[TraceMetadataKey.SIZE_STATS])
     if len(argv) in (2, 3) and argv[0] == "search":
         traces = mlflow.search_traces(
             experiment_ids=[argv[1]],

@@ -70,7 +70,11 @@ describe('@Trace', () => {
     expect(root.inputs).toEqual({ question: 'what is mlflow', options: { tags: ['a'] } });
     expect(retriever.inputs).toEqual({ query: 'what is mlflow', topK: 2 });
     expect(retriever.outputs).toEqual(['what is mlflow-doc0', 'what is mlflow-doc1']);
-    expect(llm.attributes).toEqual({ 'mlflow.spanFunctionName': 'complete', model: 'tiny' });
+    expect(llm.attributes).toEqual({
+      'mlflow.spanFunctionName': 'complete',
+      'mlflow.spanLogLevel': 20,
+      model: 'tiny',
+    });
     expect(root.outputs).toBe(answer);
     expect(trace.state).toBe('OK');
     expect(trace.traceId).toMatch(/^tr-[0-9a-f]{32}$/);

@@ -182,10 +182,14 @@ describe.each(ADAPTERS)('the root span of a request (%s)', (adapter) => {
     expect(rootOf(trace).attributes['http.response.status_code']).toBe(418);
   });
 
-  it('does not trace a request that matches no route', async () => {
-    expect((await fetch(`${url}/no/such/route`)).status).toBe(404);
-    await settle();
-    expect(running.exporter.getTraces()).toHaveLength(0);
+  it('traces a request that matches no route as "GET (unmatched)", the trace its response header names', async () => {
+    const response = await fetch(`${url}/no/such/route?q=1`);
+    expect(response.status).toBe(404);
+    const trace = await onlyTrace();
+    expect(response.headers.get('x-mlflow-trace-id')).toBe(trace.traceId);
+    expect(rootOf(trace).name).toBe('GET (unmatched)');
+    expect(rootOf(trace).attributes['http.route']).toBeUndefined();
+    expect(rootOf(trace).attributes['http.response.status_code']).toBe(404);
   });
 
   it("keeps the spans of a handler outside Nest's router, named by its path", async () => {

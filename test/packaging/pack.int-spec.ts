@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readmeBlocks } from '../fixtures/readme';
 
 /**
  * Builds and packs the library, installs the tarball into two throwaway apps and runs them:
@@ -189,6 +190,47 @@ export const handler: MlflowCallbackHandler = createMlflowCallbackHandler();
 `;
 const TYPES_CJS = TYPES_ESM.replace('export const dynamicModule', 'export const cjsModule');
 
+/** What the README tells a NestJS 12 app to install for jest (versions as this repo tests). */
+const USER_JEST = {
+  jest: '30.5.2',
+  '@swc/core': '1.16.18',
+  '@swc/jest': '0.2.39',
+  '@nestjs/testing': '12.1.1',
+};
+
+/** A user's spec in TypeScript with decorators: the README's "Testing your own app" snippet. */
+const USER_SPEC = `import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace } from 'nestjs-mlflow-tracing';
+
+@Injectable()
+class ChatService {
+  @Trace(SpanType.AGENT)
+  async answer(question: string) {
+    return (await this.search(question, 3)).join(' ');
+  }
+
+  @Trace(SpanType.RETRIEVER)
+  async search(query: string, topK: number): Promise<string[]> {
+    return [query + ':' + topK];
+  }
+}
+
+@Module({ providers: [ChatService] })
+class ChatModule {}
+
+test('records the app', async () => {
+  const exporter = new InMemoryTraceExporter();
+  const moduleRef = await Test.createTestingModule({
+    imports: [MlflowTracingModule.forRoot({ exporter }), ChatModule],
+  }).compile();
+  await moduleRef.get(ChatService).answer('hi');
+  expect(exporter.findSpan({ spanType: SpanType.RETRIEVER }).inputs).toEqual({ query: 'hi', topK: 3 });
+  expect(exporter.getTraces()[0].state).toBe('OK');
+});
+`;
+
 type AppOutput = {
   node: string;
   nest: string;
@@ -231,6 +273,7 @@ describe('packed library in fresh apps', () => {
   let work: string;
   let esmApp: string;
   let cjsApp: string;
+  let tarballName: string;
 
   async function createApp(
     dir: string,
@@ -269,7 +312,8 @@ describe('packed library in fresh apps', () => {
     const packed = await timed('pack', () =>
       run('npm', ['pack', '--json', '--pack-destination', work], REPO),
     );
-    const tarball = join(work, (JSON.parse(packed) as { filename: string }[])[0].filename);
+    tarballName = (JSON.parse(packed) as { filename: string }[])[0].filename;
+    const tarball = join(work, tarballName);
 
     const base = { 'reflect-metadata': '^0.2.0', rxjs: '^7.8.0' };
     await timed('install both apps', () =>
@@ -277,7 +321,7 @@ describe('packed library in fresh apps', () => {
         createApp(
           esmApp,
           'module',
-          { ...base, '@nestjs/common': '12.5.1', '@nestjs/core': '12.5.1' },
+          { ...base, '@nestjs/common': '12.5.1', '@nestjs/core': '12.5.1', ...USER_JEST },
           tarball,
         ),
         createApp(
@@ -306,6 +350,14 @@ describe('packed library in fresh apps', () => {
       throw new Error(`${file} printed no JSON result:\n${stdout}`);
     }
   }
+
+  it('installs as the README says until the package is published (build, npm pack, install the tarball)', () => {
+    const [today, published] = readmeBlocks('## Use it in your app');
+    expect(today).toContain('npm ci && npm run build && npm pack');
+    expect(today).toContain(`# writes ${tarballName}`);
+    expect(today).toContain(`npm install ../nestjs-mlflow-tracing/${tarballName}`);
+    expect(published.trim()).toBe('npm install nestjs-mlflow-tracing');
+  });
 
   it('ships the CommonJS build, its ESM entry and both type entries', () => {
     const installed = join(esmApp, 'node_modules', 'nestjs-mlflow-tracing', 'dist');
@@ -339,6 +391,19 @@ describe('packed library in fresh apps', () => {
     expect(out.spanNames).toEqual(['Assistant.answer', 'Retriever.search', 'compose', 'otel.chat']);
     expect(out.spans).toEqual(EXPECTED_SPANS);
     expect(out.integrations).toEqual(EXPECTED_INTEGRATIONS);
+  });
+
+  it("runs the user's own jest tests of a NestJS 12 app with the README's jest setup", async () => {
+    const [install, config] = readmeBlocks('### Jest in a NestJS 12 (ESM-only) app');
+    expect(install).toContain(Object.keys(USER_JEST).join(' '));
+    writeFileSync(join(esmApp, 'jest.config.cjs'), config);
+    writeFileSync(join(esmApp, 'chat.spec.ts'), USER_SPEC);
+    const jest = join(esmApp, 'node_modules', 'jest', 'bin', 'jest.js');
+    const out = await timed('user jest', () =>
+      run(process.execPath, [jest, '--ci', '--json'], esmApp),
+    );
+    const report = JSON.parse(out) as { numPassedTests: number; numFailedTests: number };
+    expect([report.numPassedTests, report.numFailedTests]).toEqual([1, 0]);
   });
 
   it('gives TypeScript consumers types for import (index.d.mts) and require (index.d.ts)', async () => {

@@ -146,6 +146,10 @@ describe('tracing never throws into user code', () => {
       const hostile = proxyThatThrowsOnEveryTrap();
       expect(worker.identity(hostile)).toBe(hostile);
       expect(exporter.findSpans({ name: 'Worker.identity' })).toHaveLength(1);
+      // Inputs and outputs both say what happened instead of being left empty.
+      const span = exporter.findSpan({ name: 'Worker.identity' });
+      expect(span.outputs).toMatch(/^\[Unserializable: .*refused/);
+      expect(span.inputs).toEqual({ value: expect.stringMatching(/^\[Unserializable: /) });
     });
   });
 

@@ -74,7 +74,7 @@ describe('TracingService', () => {
       );
       const span = exporter.findSpan({ name: 'step' });
       expect(span.inputs).toEqual({ q: 'x' });
-      expect(span.attributes).toEqual({ retries: 2 });
+      expect(span.attributes).toEqual({ retries: 2, 'mlflow.spanLogLevel': 10 });
     });
 
     it('lets span.setOutputs win over the return value', () => {

@@ -2,6 +2,7 @@ import type { FinishedSpan, FinishedTrace, JsonValue } from '../../trace-model';
 import { SpanAttribute } from '../mlflow-keys';
 import { anyValue, keyValue } from './any-value';
 import { ProtobufWriter } from './protobuf-writer';
+import { withoutTraceLevelAttributes } from './trace-level-attributes';
 
 const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 const SPAN_KIND_INTERNAL = 1;
@@ -31,6 +32,8 @@ export function spanAttributes(
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
   Object.assign(attributes, span.attributes);
+  // A continued trace belongs to the caller: its trace-level fields are not ours to set.
+  if (trace.remoteParentSpanIdHex !== null) return withoutTraceLevelAttributes(attributes);
   if (span === trace.rootSpan) {
     if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = trace.user;
     if (trace.session !== undefined) attributes[SpanAttribute.SESSION_ID] = trace.session;

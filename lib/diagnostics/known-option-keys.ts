@@ -1,0 +1,96 @@
+import type { SerializationLimits } from '../serialization';
+import type {
+  ExportOptions,
+  MlflowTracingOptions,
+} from '../options/mlflow-tracing-options.interface';
+import type { HttpTracingOptions } from '../options/http-tracing-options.interface';
+import type { MaskingOptions } from '../masking/masking-options.interface';
+import type { EntryPointOptions } from '../options/entry-point-options.interface';
+import type { FeedbackOptions } from '../options/feedback-options.interface';
+import type { OtelBridgeOptions } from '../options/otel-bridge-options.interface';
+
+// Typed as records of every key, so a new option that is not listed here fails to compile
+// instead of being reported as unknown.
+const TOP: Record<keyof MlflowTracingOptions, true> = {
+  trackingUri: true,
+  experimentId: true,
+  experimentName: true,
+  auth: true,
+  enabled: true,
+  sampleRatio: true,
+  defaultSpanType: true,
+  serialization: true,
+  serviceName: true,
+  export: true,
+  exporter: true,
+  http: true,
+  masking: true,
+  feedback: true,
+  otel: true,
+  entryPoints: true,
+};
+const MASKING: Record<keyof MaskingOptions, true> = {
+  enabled: true,
+  rules: true,
+  keys: true,
+  patterns: true,
+  replacement: true,
+  custom: true,
+  pseudonymKey: true,
+};
+const FEEDBACK: Record<keyof FeedbackOptions, true> = {
+  maxHeld: true,
+  holdTimeoutMs: true,
+  holdUnknownTraces: true,
+  requestTimeoutMs: true,
+};
+const OTEL: Record<keyof OtelBridgeOptions, true> = {
+  registerGlobal: true,
+  exposeActiveSpan: true,
+};
+const ENTRY_POINTS: Record<keyof EntryPointOptions, true> = {
+  websocket: true,
+  graphql: true,
+  microservice: true,
+  schedule: true,
+  events: true,
+  queue: true,
+};
+const HTTP: Record<keyof HttpTracingOptions, true> = {
+  autoInstrument: true,
+  exclude: true,
+  spanType: true,
+  userHeader: true,
+  sessionHeader: true,
+  identify: true,
+  requestIdHeader: true,
+  traceIdResponseHeader: true,
+  acceptTraceparent: true,
+};
+const EXPORT: Record<keyof ExportOptions, true> = {
+  maxQueueSize: true,
+  maxBatchSize: true,
+  maxConcurrentExports: true,
+  scheduledDelayMs: true,
+  requestTimeoutMs: true,
+  shutdownTimeoutMs: true,
+};
+const SERIALIZATION: Record<keyof SerializationLimits, true> = {
+  maxDepth: true,
+  maxStringLength: true,
+  maxArrayLength: true,
+  maxObjectKeys: true,
+};
+
+/** The option keys the module reads, top level and per nested object. */
+export const KNOWN_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(TOP),
+  http: Object.keys(HTTP),
+  export: Object.keys(EXPORT),
+  serialization: Object.keys(SERIALIZATION),
+  auth: ['token', 'username', 'password'],
+  masking: Object.keys(MASKING),
+  feedback: Object.keys(FEEDBACK),
+  otel: Object.keys(OTEL),
+  entryPoints: Object.keys(ENTRY_POINTS),
+};

@@ -1,0 +1,118 @@
+import { MlflowHttpClient, type MlflowConnection } from '../mlflow/mlflow-http-client';
+import { MlflowHttpError } from '../mlflow/mlflow-http.error';
+import { describeFetchFailure } from './describe-fetch-failure';
+
+/** What the startup check found; each problem is a sentence saying what to do. */
+export interface ServerReport {
+  version: string | undefined;
+  /** `undefined`: could not tell (the server was not reachable or refused us). */
+  otlp: boolean | undefined;
+  problems: string[];
+}
+
+const VERSION = /^\d+\.\d+[\w.+-]*$/;
+
+/**
+ * Asks the server what it is, without sending any trace: `GET /version` (MLflow answers its
+ * version as plain text), whether `POST /v1/traces` exists (OTLP span ingestion, MLflow 3.x),
+ * and whether a configured experiment id exists. Never throws; never logs a response body.
+ */
+export async function diagnoseServer(
+  connection: MlflowConnection,
+  experimentId: string | undefined,
+): Promise<ServerReport> {
+  const client = new MlflowHttpClient(connection);
+  const report: ServerReport = { version: undefined, otlp: undefined, problems: [] };
+  const uri = connection.trackingUri;
+  const version = await readVersion(client);
+  if (version.kind === 'unreachable') {
+    report.problems.push(`MLflow at ${uri} is not reachable yet (${version.cause})`);
+    return report;
+  }
+  if (version.kind !== 'mlflow') {
+    const what =
+      version.kind === 'html'
+        ? 'answers with an HTML page, not MLflow'
+        : `does not answer like an MLflow tracking server (GET /version: ${version.status})`;
+    report.problems.push(
+      `${uri} ${what}. Set trackingUri to the address \`mlflow server\` listens on${await originHint(connection)}`,
+    );
+    return report;
+  }
+  report.version = version.version;
+  report.otlp = await hasOtlpIngestion(client, experimentId ?? '0');
+  if (experimentId !== undefined) {
+    const missing = await experimentProblem(client, experimentId);
+    if (missing !== undefined) report.problems.push(missing);
+  }
+  return report;
+}
+
+type VersionAnswer =
+  | { kind: 'mlflow'; version: string }
+  | { kind: 'html' }
+  | { kind: 'other'; status: string }
+  | { kind: 'unreachable'; cause: string };
+
+async function readVersion(client: MlflowHttpClient): Promise<VersionAnswer> {
+  try {
+    const text = (await (await client.send('GET', '/version', undefined, {})).text()).trim();
+    if (VERSION.test(text)) return { kind: 'mlflow', version: text };
+    return text.startsWith('<') ? { kind: 'html' } : { kind: 'other', status: 'not a version' };
+  } catch (error) {
+    if (error instanceof MlflowHttpError) {
+      return error.detail.trimStart().startsWith('<')
+        ? { kind: 'html' }
+        : { kind: 'other', status: `HTTP ${error.status}` };
+    }
+    return { kind: 'unreachable', cause: describeFetchFailure(error) };
+  }
+}
+
+/** A URI with a path (a pasted UI link such as /experiments/1): is MLflow at the bare origin? */
+async function originHint(connection: MlflowConnection): Promise<string> {
+  const origin = new URL(connection.trackingUri).origin;
+  if (origin === connection.trackingUri) return '.';
+  const answer = await readVersion(new MlflowHttpClient({ ...connection, trackingUri: origin }));
+  return answer.kind === 'mlflow'
+    ? `: MLflow ${answer.version} answers at ${origin}, so use trackingUri: '${origin}' (without the path).`
+    : ` (without a path such as ${new URL(connection.trackingUri).pathname}, unless MLflow is served under it).`;
+}
+
+async function hasOtlpIngestion(
+  client: MlflowHttpClient,
+  experimentId: string,
+): Promise<boolean | undefined> {
+  try {
+    // An empty request: MLflow refuses it (no spans) without storing anything.
+    await client.send('POST', '/v1/traces', Buffer.alloc(0), {
+      'content-type': 'application/x-protobuf',
+      'x-mlflow-experiment-id': experimentId,
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof MlflowHttpError)) return undefined;
+    if ([404, 405, 501].includes(error.status)) return false;
+    return error.status === 401 || error.status === 403 ? undefined : true;
+  }
+}
+
+async function experimentProblem(
+  client: MlflowHttpClient,
+  id: string,
+): Promise<string | undefined> {
+  try {
+    const found = await client.json<{ experiment: { lifecycle_stage?: string } }>(
+      'GET',
+      `/api/2.0/mlflow/experiments/get?experiment_id=${encodeURIComponent(id)}`,
+    );
+    if (found.experiment.lifecycle_stage === 'deleted')
+      return `experiment ${id} is deleted on this server: restore it, or set another experimentId or experimentName`;
+    return undefined;
+  } catch (error) {
+    if (error instanceof MlflowHttpError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+      return `experiment ${id} does not exist on this server, so every trace will be rejected: create it, fix experimentId (env MLFLOW_EXPERIMENT_ID), or set experimentName instead (created when missing)`;
+    }
+    return undefined;
+  }
+}
