@@ -1,0 +1,182 @@
+// Per-request cost of tracing on one adapter: `node bench/http.cjs express|fastify`.
+// Every variant is its own server process (so `process.cpuUsage()` there is the server's CPU
+// alone); autocannon loads them from this process, one at a time, in interleaved rounds.
+// Added CPU and ratios are taken against the untraced app of the same round, which is what
+// holds on a shared machine; absolute numbers move with the other load on it.
+const { fork } = require('node:child_process');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { summarize, fmt, markdownTable, target, writeResults } = require('./common.cjs');
+
+const adapter = process.argv[2] ?? 'express';
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const DURATION = Number(process.env.BENCH_DURATION || 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF; // write a .cpuprofile per server
+const VARIANTS = ['untraced', 'passthrough', 'root', 'full', 'otel', 'nestjs-otel'];
+// The LLM-like endpoint runs on the untraced and the fully traced app.
+const RUNS = [
+  ...VARIANTS.map((variant) => ({ name: variant, variant, path: '/chat?q=hi' })),
+  { name: 'llm untraced', variant: 'untraced', path: '/llm?q=hi' },
+  { name: 'llm full', variant: 'full', path: '/llm?q=hi' },
+];
+
+function startServer(variant) {
+  const execArgv = PROFILE_DIR
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        PROFILE_DIR,
+        '--cpu-prof-name',
+        `${adapter}-${variant}.cpuprofile`,
+      ]
+    : [];
+  const child = fork(path.join(__dirname, 'http-app.cjs'), [adapter, variant], { execArgv });
+  const replies = [];
+  child.on('message', (message) => replies.shift()?.(message));
+  const next = () => new Promise((resolve) => replies.push(resolve));
+  return next().then(({ port }) => ({
+    port,
+    stats: () => (child.send('stats'), next()),
+    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('stop'))),
+  }));
+}
+
+function load(port, urlPath, duration) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${port}${urlPath}`, connections: CONNECTIONS, duration },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function measure(server, urlPath) {
+  const before = await server.stats();
+  const result = await load(server.port, urlPath, DURATION);
+  const after = await server.stats();
+  const served = after.served - before.served;
+  const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    rps: result.requests.total / DURATION,
+    p99: result.latency.p99,
+    cpuPerRequest: cpuUs / served,
+    rss: after.rss / 2 ** 20,
+  };
+}
+
+(async () => {
+  const started = Date.now();
+  const servers = {};
+  for (const variant of VARIANTS) servers[variant] = await startServer(variant);
+  // Warm-up: JIT and connection pools, not measured.
+  for (const run of RUNS) await load(servers[run.variant].port, run.path, 1);
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const results = {};
+    // Rotate the order so that no variant always runs first (or right after the heaviest).
+    const order = RUNS.map((_, i) => RUNS[(i + round * 3) % RUNS.length]);
+    for (const run of order) results[run.name] = await measure(servers[run.variant], run.path);
+    rounds.push(results);
+    console.error(
+      `${adapter}: round ${round + 1}/${ROUNDS} done (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
+  }
+  for (const server of Object.values(servers)) await server.stop();
+
+  const per = (name, f) => summarize(rounds.map((r) => f(r[name], r)));
+  const base = (r) => r.untraced;
+  const rows = {};
+  for (const { name } of RUNS) {
+    const baseOf = (r) => (name.startsWith('llm') ? r['llm untraced'] : base(r));
+    rows[name] = {
+      rps: per(name, (m) => m.rps),
+      rpsRatio: per(name, (m, r) => m.rps / baseOf(r).rps),
+      cpuPerRequest: per(name, (m) => m.cpuPerRequest),
+      addedCpu: per(name, (m, r) => m.cpuPerRequest - baseOf(r).cpuPerRequest),
+      p99: per(name, (m) => m.p99),
+      p99Ratio: per(name, (m, r) => m.p99 / baseOf(r).p99),
+    };
+  }
+  const table = markdownTable(
+    [
+      'variant',
+      'req/s',
+      'req/s ratio',
+      'server CPU/req (µs)',
+      'added CPU/req (µs)',
+      'p99 (ms)',
+      'p99 ratio',
+    ],
+    RUNS.map(({ name }) => {
+      const row = rows[name];
+      return [
+        name,
+        fmt(row.rps, 0),
+        fmt(row.rpsRatio),
+        fmt(row.cpuPerRequest, 1),
+        fmt(row.addedCpu, 1),
+        fmt(row.p99, 0),
+        fmt(row.p99Ratio),
+      ];
+    }),
+  );
+  // Ratios of added CPU, per round, so that both sides come from the same minutes.
+  const ratio = (a, b) =>
+    summarize(
+      rounds.map(
+        (r) =>
+          (r[a].cpuPerRequest - r.untraced.cpuPerRequest) /
+          (r[b].cpuPerRequest - r.untraced.cpuPerRequest),
+      ),
+    );
+  const rootVsPass = ratio('root', 'passthrough');
+  const fullVsOtel = ratio('full', 'otel');
+  const fullVsNestOtel = ratio('full', 'nestjs-otel');
+  const targets = [
+    target(
+      "root span alone, added CPU ≤ 2× the pass-through interceptor's",
+      `${fmt(rootVsPass)}×`,
+      rootVsPass.median <= 2,
+    ),
+    target(
+      "root + 3 @Trace spans, added CPU ≤ 1/3 of the OTel-SDK variant's",
+      `${fmt(fullVsOtel)}× (nestjs-otel: ${fmt(fullVsNestOtel)}×)`,
+      fullVsOtel.median <= 1 / 3,
+    ),
+    target(
+      "p99 ratio of full no worse than the OTel variant's",
+      `${fmt(rows.full.p99Ratio)} vs ${fmt(rows.otel.p99Ratio)}`,
+      rows.full.p99Ratio.median <= rows.otel.p99Ratio.median,
+    ),
+    target(
+      'LLM-like endpoint ≥ 0.98× untraced throughput',
+      `${fmt(rows['llm full'].rpsRatio, 3)}×`,
+      rows['llm full'].rpsRatio.median >= 0.98,
+    ),
+  ];
+  writeResults(`http-${adapter}`, {
+    title: `HTTP on ${adapter === 'express' ? 'Express' : 'Fastify'}`,
+    notes: [
+      `GET /chat?q=hi → controller → 3 async services; autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; median (min–max over rounds). Ratios and added CPU are against the untraced app of the same round (the LLM rows: against \`llm untraced\`). Server CPU is \`process.cpuUsage()\` in the server process. Every traced variant drops its spans at the exporter. The machine is shared: absolute numbers are noisy, the ratios are what to read.`,
+      'Variants: `passthrough` = global interceptor returning `next.handle()`; `root` = this module, services undecorated; `full` = this module + `@Trace` on the 3 services; `otel` = hand-written OTel-SDK root-span interceptor + hand-written OTel decorator (BatchSpanProcessor, exporter drops); `nestjs-otel` = the same interceptor + nestjs-otel `@Span`; `llm` = GET /llm, the model call awaits 20 ms.',
+    ],
+    tables: [table],
+    targets,
+    data: {
+      adapter,
+      rounds: ROUNDS,
+      durationSeconds: DURATION,
+      connections: CONNECTIONS,
+      rows,
+      perRound: rounds,
+      ratios: { rootVsPass, fullVsOtel, fullVsNestOtel },
+    },
+  });
+  console.error(`${adapter}: ${Math.round((Date.now() - started) / 1000)} s`);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
