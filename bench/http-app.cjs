@@ -17,19 +17,26 @@ if (process.env.BENCH_ENABLE_ALS)
 
 const noop = () => (_target, _key, descriptor) => descriptor;
 let decorate = noop;
+let TracingService;
 let imports = [];
 let providers = [];
 
 if (variant === 'root' || variant === 'full') {
-  const { MlflowTracingModule, Trace, SpanType } = require(
-    process.env.BENCH_DIST ?? path.join(__dirname, '..', 'dist'),
-  );
+  const library = require(process.env.BENCH_DIST ?? path.join(__dirname, '..', 'dist'));
+  const { MlflowTracingModule, Trace, SpanType } = library;
+  TracingService = library.TracingService;
   const discard = {
     export: () => undefined,
     forceFlush: async () => undefined,
     shutdown: async () => undefined,
   };
-  imports = [MlflowTracingModule.forRoot({ exporter: discard })];
+  // BENCH_TRACKING_URI (bench/outage.cjs): the real exporter, towards a server that is down or hung.
+  const target = process.env.BENCH_TRACKING_URI;
+  imports = [
+    MlflowTracingModule.forRoot(
+      target ? { trackingUri: target, experimentId: '0' } : { exporter: discard },
+    ),
+  ];
   if (variant === 'full') decorate = (spanType) => Trace(SpanType[spanType]);
 }
 if (variant === 'otel' || variant === 'nestjs-otel') {
@@ -129,9 +136,28 @@ Reflect.decorate(
     app = await NestFactory.create(AppModule, { logger: false });
   }
   await app.listen(0, '127.0.0.1');
+  const tracing = variant === 'root' || variant === 'full' ? app.get(TracingService) : undefined;
+  let profiler;
   process.on('message', (message) => {
-    if (message === 'stats') {
-      process.send({ cpu: process.cpuUsage(), served, rss: process.memoryUsage().rss });
+    if (message?.profile === 'start') {
+      // Profiles the steady state only (bench/profile.cjs), without startup and warm-up.
+      profiler = new (require('node:inspector').Session)();
+      profiler.connect();
+      profiler.post('Profiler.enable', () =>
+        profiler.post('Profiler.start', () => process.send({ profiling: true })),
+      );
+    } else if (message?.profile === 'stop') {
+      profiler.post('Profiler.stop', (error, { profile }) => {
+        require('node:fs').writeFileSync(message.file, JSON.stringify(profile));
+        process.send({ served, profiled: message.file });
+      });
+    } else if (message === 'stats') {
+      process.send({
+        cpu: process.cpuUsage(),
+        served,
+        rss: process.memoryUsage().rss,
+        exportStats: tracing?.getExportStats(),
+      });
     } else if (message === 'stop') {
       app.close().then(() => process.exit(0));
     }

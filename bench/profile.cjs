@@ -75,25 +75,27 @@ function diff(a, b) {
 
 async function profileServer(adapter, variant, seconds) {
   console.log(`\n##### ${adapter} ${variant}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
-  const child = fork(path.join(__dirname, 'http-app.cjs'), [adapter, variant], {
-    execArgv: ['--cpu-prof', '--cpu-prof-dir', dir],
-  });
-  const { port } = await new Promise((resolve) => child.once('message', resolve));
-  await new Promise((resolve, reject) =>
-    autocannon(
-      { url: `http://127.0.0.1:${port}/chat?q=hi`, connections: 10, duration: seconds },
-      (e, r) => (e ? reject(e) : resolve(r)),
-    ),
-  );
+  const child = fork(path.join(__dirname, 'http-app.cjs'), [adapter, variant]);
+  const reply = () => new Promise((resolve) => child.once('message', resolve));
+  const { port } = await reply();
+  const load = (duration) =>
+    new Promise((resolve, reject) =>
+      autocannon(
+        { url: `http://127.0.0.1:${port}/chat?q=hi`, connections: 10, duration },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      ),
+    );
+  await load(2); // warm-up, not profiled
+  child.send({ profile: 'start' });
+  await reply();
   child.send('stats');
-  const { served } = await new Promise((resolve) => child.once('message', resolve));
+  const before = (await reply()).served;
+  await load(seconds);
+  const file = path.join(os.tmpdir(), `bench-${adapter}-${variant}-${process.pid}.cpuprofile`);
+  child.send({ profile: 'stop', file });
+  const { served } = await reply();
   await new Promise((resolve) => (child.once('exit', resolve), child.send('stop')));
-  const file = path.join(
-    dir,
-    fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
-  );
-  const result = read(file, served);
+  const result = read(file, served - before);
   console.log(`\nprofile kept at ${file}`);
   return result;
 }
