@@ -81,7 +81,13 @@ async function profileServer(adapter, variant, seconds) {
   const load = (duration) =>
     new Promise((resolve, reject) =>
       autocannon(
-        { url: `http://127.0.0.1:${port}/chat?q=hi`, connections: 10, duration },
+        {
+          url: `http://127.0.0.1:${port}/chat?q=hi`,
+          connections: 10,
+          duration,
+          // PROFILE_RATE=300: a fixed request rate instead of saturation.
+          overallRate: Number(process.env.PROFILE_RATE) || undefined,
+        },
         (error, result) => (error ? reject(error) : resolve(result)),
       ),
     );
