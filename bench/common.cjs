@@ -75,7 +75,9 @@ function target(text, measured, ok) {
 }
 
 /** Prints the part's report and writes it as `results/<name>.md` and `results/<name>.json`. */
-function writeResults(name, { title, notes = [], tables, targets = [], data }) {
+function writeResults(part, { title, notes = [], tables, targets = [], data }) {
+  // BENCH_TAG=node24 keeps another run's report beside the default one.
+  const name = process.env.BENCH_TAG ? `${part}-${process.env.BENCH_TAG}` : part;
   const info = machine();
   const md = [
     `## ${title}`,
