@@ -12,9 +12,6 @@ const VARIANTS = ['untraced', 'passthrough', 'root', 'full', 'otel', 'nestjs-ote
 if (!['express', 'fastify'].includes(adapterName) || !VARIANTS.includes(variant))
   throw new Error(`usage: http-app.cjs express|fastify ${VARIANTS.join('|')}`);
 
-if (process.env.BENCH_ENABLE_ALS)
-  new (require('node:async_hooks').AsyncLocalStorage)().enterWith(1);
-
 const noop = () => (_target, _key, descriptor) => descriptor;
 let decorate = noop;
 let TracingService;
