@@ -1,5 +1,6 @@
 import { Injectable, type MiddlewareConsumer } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { enterRequest } from './enter-request';
 import { installFastifyRequestHook } from './fastify-request-hook';
 import { HttpRequestTracer } from './http-request-tracer';
 import { MlflowTracingMiddleware } from './mlflow-tracing.middleware';
@@ -19,9 +20,22 @@ export class HttpAutoInstrumentation {
   configure(consumer: MiddlewareConsumer): void {
     if (!this.requests.enabled || !this.requests.http.autoInstrument) return;
     const adapter = this.adapterHost.httpAdapter;
-    // Before the routes are registered, so that Fastify applies the hook to all of them.
-    if (adapter?.getType() === 'fastify')
-      installFastifyRequestHook(adapter.getInstance(), this.requests);
-    consumer.apply(MlflowTracingMiddleware).forRoutes(ALL_ROUTES);
+    const requests = this.requests;
+    // Both before the routes are registered (Fastify applies hooks to routes added later).
+    switch (adapter?.getType()) {
+      case 'fastify':
+        return installFastifyRequestHook(adapter.getInstance(), requests);
+      case 'express':
+        // A path-less Express middleware: no path matching per request, no Nest wrapper, and
+        // it runs ahead of every Nest middleware, which thus run inside the root span too.
+        adapter
+          .getInstance()
+          .use((request: unknown, response: unknown, next: () => void) =>
+            enterRequest(requests, request, response, next),
+          );
+        return;
+      default:
+        consumer.apply(MlflowTracingMiddleware).forRoutes(ALL_ROUTES);
+    }
   }
 }

@@ -27,7 +27,11 @@ export class HttpRequestTracer implements RequestTraceOwner {
   readonly enabled: boolean;
   readonly http: ResolvedHttpOptions;
   private readonly isExcluded: ((path: string) => boolean) | undefined;
-  private readonly traces = new WeakMap<object, RequestTrace>();
+  // Each app's trace of a request sits in a slot of its own on Node's request and response: a
+  // property read is cheaper than a WeakMap (and ephemeron tables cost the GC on every cycle).
+  private readonly slot = Symbol('nestjs-mlflow-tracing.request-trace');
+  /** One listener for every response ('close'), so a request allocates no closure for it. */
+  private readonly endOnClose: (this: ServerResponse) => void;
   private readonly settings = new WeakMap<object, RouteSettings>();
   private readonly noHandlerSettings: RouteSettings;
   private readonly logger = new Logger('MlflowTracing');
@@ -42,6 +46,10 @@ export class HttpRequestTracer implements RequestTraceOwner {
     this.http = options.http;
     this.isExcluded = pathExclusion(options.http.exclude);
     this.noHandlerSettings = readRouteSettings(undefined, options.http.spanType);
+    const slot = this.slot;
+    this.endOnClose = function (this: ServerResponse) {
+      (this as any)[slot]?.close();
+    };
   }
 
   /**
@@ -63,7 +71,9 @@ export class HttpRequestTracer implements RequestTraceOwner {
     if (span === undefined) return NOT_SAMPLED;
     span.attributes[HttpAttribute.METHOD] = method;
     const trace = new RequestTrace(span, request, rawRequest, rawResponse, this);
-    this.traces.set(rawRequest, trace);
+    (rawRequest as any)[this.slot] = trace;
+    (rawResponse as any)[this.slot] = trace;
+    rawResponse.on('close', this.endOnClose);
     if (this.http.requestIdHeader !== false) {
       span.trace.clientRequestId = headerIdentity(
         rawRequest,
@@ -79,7 +89,7 @@ export class HttpRequestTracer implements RequestTraceOwner {
 
   /** The trace `begin` started for this request (framework's or Node's), if any. */
   traceOf(request: any): RequestTrace | undefined {
-    return this.traces.get(request.raw ?? request);
+    return (request.raw ?? request)[this.slot];
   }
 
   /** Per-handler settings, read from its metadata on first use. */

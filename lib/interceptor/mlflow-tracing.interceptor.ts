@@ -4,11 +4,12 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { tap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { NOT_SAMPLED, spanStorage } from '../tracing/span-context';
 import { EntryPointTracer } from '../entry-points/entry-point-tracer';
 import { HttpRequestTracer } from './http-request-tracer';
 import { routePattern } from './matched-route';
+import { observeResponse } from './observe-response';
 import { declaredPath } from './route-settings';
 
 /**
@@ -32,8 +33,8 @@ export class MlflowTracingInterceptor implements NestInterceptor {
   }
 
   protected interceptHttp(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest();
+    // The arguments directly: switchToHttp() builds an object with three closures per call.
+    const request = context.getArgByIndex(0);
     let trace;
     try {
       trace = this.requests.traceOf(request);
@@ -41,7 +42,7 @@ export class MlflowTracingInterceptor implements NestInterceptor {
       if (trace === undefined) {
         // The middleware decided not to record this request (excluded, not sampled).
         if (spanStorage.getStore() === NOT_SAMPLED) return next.handle();
-        const started = this.requests.begin(request, http.getResponse());
+        const started = this.requests.begin(request, context.getArgByIndex(1));
         if (started === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, () => next.handle());
         trace = started;
       }
@@ -51,18 +52,11 @@ export class MlflowTracingInterceptor implements NestInterceptor {
     } catch {
       return next.handle();
     }
-    const observed = trace;
     // Nest binds the handler to the async context `handle()` is called in.
     const result$ =
       spanStorage.getStore() === trace.span
         ? next.handle()
         : spanStorage.run(trace.span, () => next.handle());
-    return result$.pipe(
-      tap({
-        next: (value) => observed.onValue(value),
-        error: (error) => observed.onError(error),
-        complete: () => observed.onComplete(),
-      }),
-    );
+    return observeResponse(trace, result$);
   }
 }

@@ -46,12 +46,6 @@ export class RequestTrace {
     private readonly owner: RequestTraceOwner,
   ) {
     this.request = request;
-    rawResponse.once('close', this.onClose);
-  }
-
-  /** On Fastify the middleware sees Node's request; a hook hands over the FastifyRequest. */
-  bindRequest(request: unknown): void {
-    if (!this.intercepted) this.request = request;
   }
 
   /** Called by the interceptor: the route is known, and the request is as the handler gets it. */
@@ -85,14 +79,15 @@ export class RequestTrace {
     this.span.attributes[HttpAttribute.ROUTE] = pattern;
   }
 
-  private readonly onClose = (): void => {
+  /** The response is over ('close'): ends the root span. */
+  close(): void {
     // Runs from a Node event: a throw here would bring the process down.
     try {
       this.end();
     } catch {
       this.span.end();
     }
-  };
+  }
 
   private end(): void {
     const span = this.span;

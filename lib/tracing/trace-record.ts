@@ -27,6 +27,8 @@ export class TraceRecord implements FinishedTrace {
   tags: Record<string, string> = {};
   metadata: Record<string, string> = {};
   private hex: string | undefined;
+  /** The id's last 32 bits, drawn at once (the recent-trace record keys on it); the rest lazily. */
+  readonly lastWord: number;
 
   /** Set when this trace continues a caller's: the root span's parent lives in another process. */
   readonly remoteParentSpanIdHex: string | null;
@@ -36,6 +38,10 @@ export class TraceRecord implements FinishedTrace {
     remoteParent?: RemoteParent,
   ) {
     this.hex = remoteParent?.traceIdHex;
+    this.lastWord =
+      remoteParent !== undefined
+        ? Number.parseInt(remoteParent.traceIdHex.slice(-8), 16)
+        : randomNonZeroWord();
     this.remoteParentSpanIdHex = remoteParent?.spanIdHex ?? null;
   }
 
@@ -48,7 +54,7 @@ export class TraceRecord implements FinishedTrace {
       wordToHex(randomWord()) +
       wordToHex(randomWord()) +
       wordToHex(randomWord()) +
-      wordToHex(randomNonZeroWord());
+      wordToHex(this.lastWord);
     return this.hex;
   }
 

@@ -44,7 +44,7 @@ export class Tracer implements TraceOwner {
   ): SpanRecord | undefined {
     if (remoteParent !== undefined ? !remoteParent.sampled : !this.sample()) return undefined;
     const trace = new TraceRecord(this, remoteParent);
-    this.recentTraceIds.add(trace.traceId);
+    this.recentTraceIds.addWord(trace.lastWord);
     const span = new SpanRecord(trace, undefined, name, spanType);
     trace.spans.push(span);
     return span;

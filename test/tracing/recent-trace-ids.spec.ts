@@ -6,14 +6,10 @@ import { Tracer } from '../../lib/tracing/tracer';
 describe('RecentTraceIds', () => {
   it('keeps the last ids up to its capacity, forgetting the oldest first', () => {
     const recent = new RecentTraceIds(2);
-    recent.add('tr-1');
-    recent.add('tr-2');
-    recent.add('tr-3');
-    expect([recent.has('tr-1'), recent.has('tr-2'), recent.has('tr-3')]).toEqual([
-      false,
-      true,
-      true,
-    ]);
+    const ids = ['1', '2', '3'].map((n) => `tr-${n.repeat(32)}`);
+    for (const id of ids) recent.add(id);
+    expect(ids.map((id) => recent.has(id))).toEqual([false, true, true]);
+    expect(recent.has('tr-not-hex')).toBe(false);
   });
 
   it("holds the id of every trace the tracer starts, from the root span's start", () => {
@@ -27,5 +23,13 @@ describe('RecentTraceIds', () => {
     const root = tracer.startRootSpan('POST /chat', 'CHAIN');
     expect(tracer.recentTraceIds.has(root!.traceId)).toBe(true);
     expect(tracer.recentTraceIds.has(`tr-${'0'.repeat(32)}`)).toBe(false);
+    // A continued trace keeps the caller's id, and is remembered by it.
+    const continued = tracer.startRootSpan('GET /a', 'CHAIN', {
+      traceIdHex: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanIdHex: '00f067aa0ba902b7',
+      sampled: true,
+    });
+    expect(continued!.traceId).toBe('tr-4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(tracer.recentTraceIds.has('tr-4bf92f3577b34da6a3ce929d0e0e4736')).toBe(true);
   });
 });
