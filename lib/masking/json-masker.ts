@@ -50,9 +50,10 @@ export class JsonMasker {
     }
     const masked: JsonObject = {};
     for (const key of Object.keys(value)) {
-      masked[key] = this.isSecretKey(key, value[key])
+      const item = this.isSecretKey(key, value[key])
         ? this.settings.replacement
         : this.child(value[key], key, at);
+      setOwn(masked, key, item);
     }
     return masked;
   }
@@ -136,6 +137,20 @@ function jsonCopy(value: unknown): JsonValue {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError(`a custom masking rule returned ${typeof value}`);
   return JSON.parse(text) as JsonValue;
+}
+
+/** `target[key] = value`, also for a `__proto__` key (a plain assignment would set the prototype and drop the entry). */
+function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
 }
 
 function testOnce(pattern: RegExp, key: string): boolean {
