@@ -35,6 +35,7 @@ export class JsonMasker {
   failures = 0;
   private readonly text: TextMasker;
   private readonly keyVerdicts = new Map<string, KeyVerdict>();
+  private readonly keyTexts = new Map<string, string>();
   private readonly logger = new Logger('MlflowTracing');
 
   constructor(private readonly settings: ResolvedMaskingOptions) {
@@ -53,7 +54,7 @@ export class JsonMasker {
       const item = this.isSecretKey(key, value[key])
         ? this.settings.replacement
         : this.child(value[key], key, at);
-      setOwn(masked, key, item);
+      setOwn(masked, this.maskedKey(key, masked), item);
     }
     return masked;
   }
@@ -77,6 +78,23 @@ export class JsonMasker {
       if (this.keyVerdicts.size < 10_000) this.keyVerdicts.set(key, verdict);
     }
     return verdict === 'always' || (verdict === 'opaque' && isOpaque(value));
+  }
+
+  /**
+   * The key itself through the value rules (`{ "carol@example.com": … }` keyed by a user's
+   * address); a masked key that two entries share gets a counter so neither value is lost.
+   */
+  private maskedKey(key: string, taken: JsonObject): string {
+    let masked = this.keyTexts.get(key);
+    if (masked === undefined) {
+      masked = this.text.mask(key);
+      if (this.keyTexts.size < 10_000) this.keyTexts.set(key, masked);
+    }
+    if (masked === key) return key;
+    let unique = masked;
+    for (let n = 2; Object.prototype.hasOwnProperty.call(taken, unique); n++)
+      unique = `${masked} ${n}`;
+    return unique;
   }
 
   private verdictFor(key: string): KeyVerdict {

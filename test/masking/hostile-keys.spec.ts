@@ -15,3 +15,27 @@ describe('MaskingService on hostile object keys', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('MaskingService on secrets used as object keys', () => {
+  const masking = new MaskingService();
+
+  it('masks an e-mail or an API key that is a key; two masked keys keep both values', () => {
+    const byUser = {
+      'carol@example.com': { visits: 3 },
+      'dave@example.org': { visits: 1 },
+      'sk-proj-Q7a9Xk2LmN4pR8sT1vW3yZ5bC6dE0fGh': 'active',
+      plain: 'kept',
+    };
+    expect(masking.mask(byUser)).toEqual({
+      '[REDACTED]': { visits: 3 },
+      '[REDACTED] 2': { visits: 1 },
+      '[REDACTED] 3': 'active',
+      plain: 'kept',
+    });
+  });
+
+  it('leaves keys alone with masking off', () => {
+    const off = new MaskingService({ enabled: false });
+    expect(off.mask({ 'carol@example.com': 1 })).toEqual({ 'carol@example.com': 1 });
+  });
+});
