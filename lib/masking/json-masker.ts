@@ -15,6 +15,7 @@ import { TextMasker } from './text-masker';
 export const MASKING_FAILED = '[MASKING_FAILED]';
 
 type JsonObject = { [key: string]: JsonValue };
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 type Path = (string | number)[];
 type SpanRef = MaskingContext['span'];
 
@@ -49,6 +50,8 @@ export class JsonMasker {
     if (Array.isArray(value)) {
       return value.map((item, index) => this.child(item, index, at));
     }
+    const buffer = this.bufferText(value, at);
+    if (buffer !== undefined) return buffer;
     const masked: JsonObject = {};
     for (const key of Object.keys(value)) {
       const item = this.isSecretKey(key, value[key])
@@ -68,6 +71,25 @@ export class JsonMasker {
     }
     const masked = this.text.mask(text);
     return this.settings.custom.length === 0 ? masked : this.runCustom(masked, at);
+  }
+
+  /**
+   * A Buffer as serialization writes it (`{ type: 'Buffer', base64 }`) that holds UTF-8 text: the
+   * text is masked like any string and encoded back; binary content is left as it is.
+   */
+  private bufferText(value: JsonObject, at: WalkPosition): JsonValue | undefined {
+    if (value.type !== 'Buffer' || typeof value.base64 !== 'string') return undefined;
+    if (Object.keys(value).length !== 2) return undefined;
+    let text: string;
+    try {
+      text = UTF8.decode(Buffer.from(value.base64, 'base64'));
+    } catch {
+      return undefined;
+    }
+    const masked = this.string(text, at);
+    if (masked === text) return undefined;
+    const maskedText = typeof masked === 'string' ? masked : JSON.stringify(masked);
+    return { type: 'Buffer', base64: Buffer.from(maskedText).toString('base64') };
   }
 
   /** Whether the value under `key` goes as a whole. */

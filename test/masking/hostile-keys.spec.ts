@@ -39,3 +39,23 @@ describe('MaskingService on secrets used as object keys', () => {
     expect(off.mask({ 'carol@example.com': 1 })).toEqual({ 'carol@example.com': 1 });
   });
 });
+
+describe('MaskingService on secrets inside Buffers', () => {
+  const masking = new MaskingService();
+  const decoded = (value: unknown) =>
+    Buffer.from((value as { base64: string }).base64, 'base64').toString('utf8');
+
+  it('masks the text a Buffer holds and keeps the Buffer shape', () => {
+    const body = Buffer.from('{"to":"carol@example.com","note":"hi"} Bearer abc.def-123');
+    const masked = masking.mask({ body }) as { body: { type: string } };
+    expect(masked.body.type).toBe('Buffer');
+    expect(decoded(masked.body)).toBe('{"to":"[REDACTED]","note":"hi"} Bearer [REDACTED]');
+  });
+
+  it('leaves binary content and clean text as serialized', () => {
+    const binary = Buffer.from([0xff, 0xfe, 0x40, 0x00, 0x81]);
+    expect(masking.mask(binary)).toEqual({ type: 'Buffer', base64: binary.toString('base64') });
+    const clean = Buffer.from('nothing to hide');
+    expect(decoded(masking.mask(clean))).toBe('nothing to hide');
+  });
+});
