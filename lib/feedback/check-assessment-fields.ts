@@ -1,5 +1,5 @@
 import type { WireAssessment, WireError } from './assessment-wire';
-import { checkJsonValue, describe } from './check-json-value';
+import { checkJsonValue, checkWellFormed, describe } from './check-json-value';
 import { InvalidFeedbackException } from './feedback.exceptions';
 import { FEEDBACK_LIMITS } from './feedback-limits';
 
@@ -94,7 +94,7 @@ export function checkRationale(value: unknown): string | undefined {
       `is ${value.length} characters; at most ${FEEDBACK_LIMITS.rationaleLength} are accepted`,
     );
   }
-  return value;
+  return checkWellFormed(value, 'rationale');
 }
 
 export function checkMetadata(value: unknown): Record<string, string> | undefined {
@@ -120,12 +120,20 @@ export function checkMetadata(value: unknown): Record<string, string> | undefine
         `must be a string, finite number or boolean (got ${describe(item)})`,
       );
     }
-    out[key] = checkText(
+    checkWellFormed(key, 'metadata');
+    const text = checkText(
       `metadata.${key}`,
       String(item),
       FEEDBACK_LIMITS.metadataValueLength,
       true,
     );
+    // defineProperty: a `__proto__` key stays an entry (an assignment would drop it).
+    Object.defineProperty(out, key, {
+      value: text,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -198,5 +206,5 @@ function checkText(field: string, value: unknown, max: number, allowEmpty = fals
       `is ${value.length} characters; at most ${max} are accepted`,
     );
   }
-  return value;
+  return checkWellFormed(value, field);
 }
