@@ -15,11 +15,13 @@ export function checkInput(input: unknown, what: string): Record<string, unknown
   return input as Record<string, unknown>;
 }
 
-export function checkTraceId(value: unknown): string {
+export function checkTraceId(input: unknown): string {
+  // An id copied from a header or the UI with spaces or in upper case is still that trace's id.
+  const value = typeof input === 'string' ? input.trim().toLowerCase() : input;
   if (typeof value !== 'string' || !/^tr-[0-9a-f]{32}$/.test(value)) {
     throw new InvalidFeedbackException(
       'traceId',
-      `must be "tr-" followed by 32 lowercase hex characters (got ${describe(value)})`,
+      `must be "tr-" followed by 32 hex characters (got ${describe(input)})`,
     );
   }
   return value;

@@ -55,4 +55,24 @@ describe('FeedbackService on hostile input', () => {
     );
     expect(Object.prototype).not.toHaveProperty('ok');
   });
+
+  it('takes a trace id copied with spaces around it or in upper case as that trace', async () => {
+    const result = await service(mlflow.url).logFeedback({
+      traceId: `  ${TRACE.toUpperCase()}\n`,
+      name: 'n',
+      value: true,
+    });
+    expect(result).toMatchObject({ status: 'logged', assessment: { traceId: TRACE } });
+    expect(mlflow.requests[0].url).toBe(`/api/3.0/mlflow/traces/${TRACE}/assessments`);
+  });
+
+  it('still refuses a path in place of a trace id', async () => {
+    const call = service(mlflow.url).logFeedback({
+      traceId: 'tr-../../experiments/1',
+      name: 'n',
+      value: true,
+    });
+    await expect(call).rejects.toMatchObject({ field: 'traceId' });
+    expect(mlflow.requests).toHaveLength(0);
+  });
 });
