@@ -78,4 +78,21 @@ describe('traceAnthropic with otel.registerGlobal (the SDK opens its own OpenTel
     const traceparent = server.requests.at(-1)?.headers.traceparent;
     expect(traceparent).toBe(`00-${call.traceIdHex}-${call.spanIdHex}-01`);
   });
+
+  it('does the same for a streamed call read to the end', async () => {
+    const anthropic = app.get<Anthropic>(ANTHROPIC);
+    const stream = await anthropic.messages.create({
+      model: 'claude-test',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'stream please' }],
+      stream: true,
+    });
+    for await (const event of stream) void event;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [trace] = exporter.getTraces();
+    expect(trace.spans.map((span) => `${span.name} ${span.spanType}`)).toEqual([
+      'Messages.create CHAT_MODEL',
+    ]);
+    expect(aggregateTokenUsage(trace.spans)).toEqual({ ...ANTHROPIC_USAGE, total_tokens: 30 });
+  });
 });
