@@ -1,5 +1,5 @@
 import type { WireAssessment, WireError } from './assessment-wire';
-import { checkJsonValue, describe } from './check-json-value';
+import { checkJsonValue, checkWellFormed, describe } from './check-json-value';
 import { InvalidFeedbackException } from './feedback.exceptions';
 import { FEEDBACK_LIMITS } from './feedback-limits';
 
@@ -15,11 +15,13 @@ export function checkInput(input: unknown, what: string): Record<string, unknown
   return input as Record<string, unknown>;
 }
 
-export function checkTraceId(value: unknown): string {
+export function checkTraceId(input: unknown): string {
+  // An id copied from a header or the UI with spaces or in upper case is still that trace's id.
+  const value = typeof input === 'string' ? input.trim().toLowerCase() : input;
   if (typeof value !== 'string' || !/^tr-[0-9a-f]{32}$/.test(value)) {
     throw new InvalidFeedbackException(
       'traceId',
-      `must be "tr-" followed by 32 lowercase hex characters (got ${describe(value)})`,
+      `must be "tr-" followed by 32 hex characters (got ${describe(input)})`,
     );
   }
   return value;
@@ -94,7 +96,7 @@ export function checkRationale(value: unknown): string | undefined {
       `is ${value.length} characters; at most ${FEEDBACK_LIMITS.rationaleLength} are accepted`,
     );
   }
-  return value;
+  return checkWellFormed(value, 'rationale');
 }
 
 export function checkMetadata(value: unknown): Record<string, string> | undefined {
@@ -120,12 +122,20 @@ export function checkMetadata(value: unknown): Record<string, string> | undefine
         `must be a string, finite number or boolean (got ${describe(item)})`,
       );
     }
-    out[key] = checkText(
+    checkWellFormed(key, 'metadata');
+    const text = checkText(
       `metadata.${key}`,
       String(item),
       FEEDBACK_LIMITS.metadataValueLength,
       true,
     );
+    // defineProperty: a `__proto__` key stays an entry (an assignment would drop it).
+    Object.defineProperty(out, key, {
+      value: text,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -198,5 +208,5 @@ function checkText(field: string, value: unknown, max: number, allowEmpty = fals
       `is ${value.length} characters; at most ${max} are accepted`,
     );
   }
-  return value;
+  return checkWellFormed(value, field);
 }

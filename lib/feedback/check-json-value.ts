@@ -18,8 +18,23 @@ export function checkJsonValue(value: unknown, field: string): JsonValue {
   return value as JsonValue;
 }
 
+// A surrogate half without its other half: JSON carries it, but MLflow stores such a string as null.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The text unchanged, or an InvalidFeedbackException when it is not well-formed Unicode. */
+export function checkWellFormed(text: string, field: string): string {
+  if (LONE_SURROGATE.test(text)) {
+    throw new InvalidFeedbackException(field, 'contains a lone surrogate (malformed Unicode text)');
+  }
+  return text;
+}
+
 function walk(value: unknown, path: string, depth: number, seen: Set<object>): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    checkWellFormed(value, path);
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value))
       throw new InvalidFeedbackException(path, `must be a finite number (got ${value})`);
@@ -46,7 +61,10 @@ function walk(value: unknown, path: string, depth: number, seen: Set<object>): v
         `must be a plain JSON object (got ${describe(value)})`,
       );
     }
-    for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`, depth + 1, seen);
+    for (const [key, item] of Object.entries(value)) {
+      checkWellFormed(key, path);
+      walk(item, `${path}.${key}`, depth + 1, seen);
+    }
   }
   seen.delete(value);
 }

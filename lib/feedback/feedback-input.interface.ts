@@ -38,7 +38,7 @@ export interface ExpectationFields extends AssessmentFields {
 }
 
 export interface LogFeedbackInput extends FeedbackFields {
-  /** `tr-` and 32 lowercase hex chars: the `x-mlflow-trace-id` response header. */
+  /** `tr-` and 32 hex chars: the `x-mlflow-trace-id` response header (spaces around it and upper case are forgiven). */
   traceId: string;
 }
 

@@ -15,6 +15,7 @@ import { TextMasker } from './text-masker';
 export const MASKING_FAILED = '[MASKING_FAILED]';
 
 type JsonObject = { [key: string]: JsonValue };
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 type Path = (string | number)[];
 type SpanRef = MaskingContext['span'];
 
@@ -35,6 +36,7 @@ export class JsonMasker {
   failures = 0;
   private readonly text: TextMasker;
   private readonly keyVerdicts = new Map<string, KeyVerdict>();
+  private readonly keyTexts = new Map<string, string>();
   private readonly logger = new Logger('MlflowTracing');
 
   constructor(private readonly settings: ResolvedMaskingOptions) {
@@ -48,11 +50,14 @@ export class JsonMasker {
     if (Array.isArray(value)) {
       return value.map((item, index) => this.child(item, index, at));
     }
+    const buffer = this.bufferText(value, at);
+    if (buffer !== undefined) return buffer;
     const masked: JsonObject = {};
     for (const key of Object.keys(value)) {
-      masked[key] = this.isSecretKey(key, value[key])
+      const item = this.isSecretKey(key, value[key])
         ? this.settings.replacement
         : this.child(value[key], key, at);
+      setOwn(masked, this.maskedKey(key, masked), item);
     }
     return masked;
   }
@@ -68,6 +73,25 @@ export class JsonMasker {
     return this.settings.custom.length === 0 ? masked : this.runCustom(masked, at);
   }
 
+  /**
+   * A Buffer as serialization writes it (`{ type: 'Buffer', base64 }`) that holds UTF-8 text: the
+   * text is masked like any string and encoded back; binary content is left as it is.
+   */
+  private bufferText(value: JsonObject, at: WalkPosition): JsonValue | undefined {
+    if (value.type !== 'Buffer' || typeof value.base64 !== 'string') return undefined;
+    if (Object.keys(value).length !== 2) return undefined;
+    let text: string;
+    try {
+      text = UTF8.decode(Buffer.from(value.base64, 'base64'));
+    } catch {
+      return undefined;
+    }
+    const masked = this.string(text, at);
+    if (masked === text) return undefined;
+    const maskedText = typeof masked === 'string' ? masked : JSON.stringify(masked);
+    return { type: 'Buffer', base64: Buffer.from(maskedText).toString('base64') };
+  }
+
   /** Whether the value under `key` goes as a whole. */
   isSecretKey(key: string, value: unknown): boolean {
     let verdict = this.keyVerdicts.get(key);
@@ -76,6 +100,23 @@ export class JsonMasker {
       if (this.keyVerdicts.size < 10_000) this.keyVerdicts.set(key, verdict);
     }
     return verdict === 'always' || (verdict === 'opaque' && isOpaque(value));
+  }
+
+  /**
+   * The key itself through the value rules (`{ "carol@example.com": … }` keyed by a user's
+   * address); a masked key that two entries share gets a counter so neither value is lost.
+   */
+  private maskedKey(key: string, taken: JsonObject): string {
+    let masked = this.keyTexts.get(key);
+    if (masked === undefined) {
+      masked = this.text.mask(key);
+      if (this.keyTexts.size < 10_000) this.keyTexts.set(key, masked);
+    }
+    if (masked === key) return key;
+    let unique = masked;
+    for (let n = 2; Object.prototype.hasOwnProperty.call(taken, unique); n++)
+      unique = `${masked} ${n}`;
+    return unique;
   }
 
   private verdictFor(key: string): KeyVerdict {
@@ -136,6 +177,20 @@ function jsonCopy(value: unknown): JsonValue {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError(`a custom masking rule returned ${typeof value}`);
   return JSON.parse(text) as JsonValue;
+}
+
+/** `target[key] = value`, also for a `__proto__` key (a plain assignment would set the prototype and drop the entry). */
+function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
 }
 
 function testOnce(pattern: RegExp, key: string): boolean {

@@ -86,7 +86,9 @@ function maskEvent(
         ? value
         : JSON.stringify(value);
   }
-  return { name: event.name, timeNs: event.timeNs, attributes };
+  // Event names can be built from data too (`mail sent to …`), like span names.
+  const name = asText(masking.json.string(event.name, { field: 'events', span, path: [] }));
+  return { name, timeNs: event.timeNs, attributes };
 }
 
 function maybe(

@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { checkKnownKeys } from '../options/option-checks';
 import { MlflowTracingConfigError } from '../options/tracing-config.error';
 import type { BuiltInRuleName, MaskingFunction, MaskingOptions } from './masking-options.interface';
 import { BUILT_IN_RULE_NAMES } from './built-in-rules';
 import { normalizeKey } from './rules/secret-keys.rule';
 
 export const DEFAULT_REPLACEMENT = '[REDACTED]';
+
+const MASKING_KEYS: readonly (keyof MaskingOptions)[] = [
+  'enabled',
+  'rules',
+  'keys',
+  'patterns',
+  'replacement',
+  'custom',
+  'pseudonymKey',
+];
 
 /** Masking options with every field decided; resolving them again gives the same settings. */
 export interface ResolvedMaskingOptions {
@@ -26,6 +37,7 @@ export function resolveMaskingOptions(
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     fail('', `is ${JSON.stringify(options)}`, 'an object, or false to turn masking off');
+  checkKnownKeys('masking', options, MASKING_KEYS);
   const enabled = options.enabled ?? true;
   if (typeof enabled !== 'boolean')
     fail('.enabled', `is ${JSON.stringify(enabled)}`, 'true or false');

@@ -36,27 +36,48 @@ export class TextMasker {
     });
   }
 
-  /** The rule applied to each stretch around its anchor character, the text between untouched. */
+  /** The rule applied to each stretch around its anchor marks, the text between untouched. */
   private applyAround(rule: ValueRule, text: string): string {
-    const { char, left, right } = rule.anchor!;
+    const { marks, left, right } = rule.anchor!;
     let out = '';
     let done = 0;
-    let at = text.indexOf(char);
-    while (at !== -1) {
-      let start = at;
+    const positions = marks.map(() => -2);
+    let found = nextMark(text, marks, 0, positions);
+    while (found !== undefined) {
+      let start = found.at;
       while (start > 0 && left.test(text[start - 1])) start--;
-      let end = at + 1;
+      let end = found.at + found.length;
       // Stretches that touch (`a@b@c.com`) are searched as one.
       for (;;) {
         while (end < text.length && right.test(text[end])) end++;
-        if (text[end] !== char) break;
-        end++;
+        const touching = marks.find((mark) => text.startsWith(mark, end));
+        if (touching === undefined) break;
+        end += touching.length;
       }
       start = Math.max(start, done);
       out += text.slice(done, start) + this.apply(rule, text.slice(start, end));
       done = end;
-      at = text.indexOf(char, end);
+      found = nextMark(text, marks, end, positions);
     }
     return done === 0 ? text : out + text.slice(done);
   }
+}
+
+/**
+ * The next mark from `from` on, each mark's next position remembered in `positions` (-1: none
+ * left), so a long text is scanned once per mark however many marks it holds.
+ */
+function nextMark(
+  text: string,
+  marks: readonly string[],
+  from: number,
+  positions: number[],
+): { at: number; length: number } | undefined {
+  let best: { at: number; length: number } | undefined;
+  marks.forEach((mark, i) => {
+    if (positions[i] !== -1 && positions[i] < from) positions[i] = text.indexOf(mark, from);
+    const at = positions[i];
+    if (at !== -1 && (best === undefined || at < best.at)) best = { at, length: mark.length };
+  });
+  return best;
 }

@@ -1,5 +1,5 @@
 import type { FeedbackOptions } from './feedback-options.interface';
-import { checkBoolean, checkNumberAtLeast } from './option-checks';
+import { checkBoolean, checkKnownKeys, checkNumberAtLeast } from './option-checks';
 import { MlflowTracingConfigError } from './tracing-config.error';
 
 /** Fills the feedback settings and fails fast on unusable ones. */
@@ -7,6 +7,12 @@ export function feedbackDefaults(options: FeedbackOptions = {}): Required<Feedba
   if (options === null || typeof options !== 'object') {
     throw new MlflowTracingConfigError('feedback', `is ${String(options)}`, 'an object');
   }
+  checkKnownKeys('feedback', options, [
+    'maxHeld',
+    'holdTimeoutMs',
+    'holdUnknownTraces',
+    'requestTimeoutMs',
+  ]);
   return {
     maxHeld: checkNumberAtLeast('feedback.maxHeld', options.maxHeld ?? 1000, 1),
     holdTimeoutMs: checkNumberAtLeast(

@@ -25,3 +25,16 @@ export function checkNumberAtLeast(option: string, value: unknown, min: number):
   }
   return value;
 }
+
+/** A startup error for a key the option does not have (`otel.registerGlobl`), naming the ones it has. */
+export function checkKnownKeys(option: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new MlflowTracingConfigError(
+        `${option}.${key}`,
+        'is not an option',
+        `${known.join(', ')}`,
+      );
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import type { Context, Span, SpanOptions, Tracer as OtelTracerApi } from '@opentelemetry/api';
 import { NOT_SAMPLED, spanStorage, type ActiveContext } from '../tracing/span-context';
+import { isSdkCallSpan } from '../tracing/sdk-call-spans';
 import { SpanRecord } from '../tracing/span-record';
 import { SpanType } from '../tracing/span-type';
 import { startSpan } from '../tracing/start-span';
@@ -50,6 +51,13 @@ export class MlflowOtelTracer implements OtelTracerApi {
   private open(name: string, options: SpanOptions, context: Context | undefined): Span {
     const parent = options.root === true ? undefined : parentOf(context);
     let record: SpanRecord | typeof NOT_SAMPLED | undefined;
+    if (parent instanceof SpanRecord && isSdkCallSpan(parent)) {
+      // The SDK's own span of a call an integration records: its attributes join that span,
+      // rather than a second model span with the same token usage.
+      const joined = new MlflowOtelSpan(parent, false);
+      if (options.attributes) joined.setAttributes(options.attributes);
+      return joined;
+    }
     if (parent === NOT_SAMPLED || parent instanceof SpanRecord) {
       record = startSpan(name, SpanType.UNKNOWN, parent);
     } else {

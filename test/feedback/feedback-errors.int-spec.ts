@@ -29,9 +29,9 @@ const CASES: Case[] = [
     'traceId must be "tr-"',
   ],
   [
-    'upper-case trace id',
+    'trace id with a path in it',
     'feedback',
-    (t) => ({ traceId: t.toUpperCase(), name: 'n', value: true }),
+    (t) => ({ traceId: `${t}/../..`, name: 'n', value: true }),
     400,
     'traceId',
   ],

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   FeedbackService,
   InMemoryTraceExporter,
@@ -8,27 +6,9 @@ import {
 } from '../../lib';
 import { resolveOptions } from '../../lib/options/resolve-options';
 import { Tracer } from '../../lib/tracing/tracer';
+import { recordingServer } from './fixtures/recording-mlflow';
 
 const TRACE = `tr-${'0123456789abcdef'.repeat(2)}`;
-
-/** Records what reaches "MLflow" and answers as MLflow does: the assessment echoed back. */
-async function recordingServer() {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, read by shape
-  const requests: { method: string; url: string; body: any }[] = [];
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
-      const body = text ? JSON.parse(text) : undefined;
-      requests.push({ method: req.method!, url: req.url!, body });
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ assessment: { ...body?.assessment, valid: true } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => new Promise((resolve) => server.close(resolve)) };
-}
 
 function service(trackingUri: string, Service = FeedbackService) {
   const options = resolveOptions({ trackingUri, exporter: new InMemoryTraceExporter() }, {});

@@ -1,4 +1,4 @@
-import { traceMethod, pathOf } from '../shared';
+import { checkSdkClient, pathOf, traceMethod, warnWhenNothingTraced } from '../shared';
 import { openAIChatCompletions } from './openai-chat';
 import { openAIEmbeddings } from './openai-embeddings';
 import { openAIResponses } from './openai-responses';
@@ -10,13 +10,24 @@ import { openAIResponses } from './openai-responses';
  * Each call becomes a span under the active `@Trace` span or request, or its own trace.
  * Wrapping twice is harmless; the `openai` package is never imported by this library.
  *
+ * No client at all (`undefined`, a string) throws a TypeError; an object without those methods
+ * is returned untouched with a warning.
+ *
  * ```ts
  * { provide: OpenAI, useFactory: () => traceOpenAI(new OpenAI()) }
  * ```
  */
 export function traceOpenAI<T extends object>(client: T): T {
-  traceMethod(client, pathOf(client, 'chat', 'completions'), 'create', openAIChatCompletions);
-  traceMethod(client, pathOf(client, 'responses'), 'create', openAIResponses);
-  traceMethod(client, pathOf(client, 'embeddings'), 'create', openAIEmbeddings);
+  checkSdkClient('traceOpenAI', client, 'traceOpenAI(new OpenAI())');
+  const traced = [
+    traceMethod(client, pathOf(client, 'chat', 'completions'), 'create', openAIChatCompletions),
+    traceMethod(client, pathOf(client, 'responses'), 'create', openAIResponses),
+    traceMethod(client, pathOf(client, 'embeddings'), 'create', openAIEmbeddings),
+  ];
+  warnWhenNothingTraced(
+    'traceOpenAI',
+    traced.includes(true),
+    'chat.completions.create, responses.create, embeddings.create',
+  );
   return client;
 }

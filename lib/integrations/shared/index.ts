@@ -9,3 +9,4 @@ export { count, tokenUsage } from './token-counts';
 export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace-method';
 export type { CreateMethodSpec, TracedMethod } from './trace-method';
 export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';
+export { checkSdkClient, warnWhenNothingTraced } from './check-sdk-client';

@@ -1,5 +1,6 @@
 import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
 import { SpanRecord } from '../../tracing/span-record';
+import { markSdkCallSpan } from '../../tracing/sdk-call-spans';
 import { startSpan } from '../../tracing/start-span';
 import { tracerFor } from '../../tracing/tracer-registry';
 
@@ -32,7 +33,10 @@ export function runSdkCall<T>(
       parent,
       parent === undefined ? tracerFor(client) : undefined,
     );
-    if (span instanceof SpanRecord) start.describe(span);
+    if (span instanceof SpanRecord) {
+      markSdkCallSpan(span);
+      start.describe(span);
+    }
   } catch {
     if (span instanceof SpanRecord) span.end();
     span = undefined;
