@@ -17,36 +17,43 @@ export class MlflowHttpClient {
     this.authorization = authorizationHeader(connection.auth);
   }
 
+  get trackingUri(): string {
+    return this.connection.trackingUri;
+  }
+
   async json<T>(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
+    signal?: AbortSignal,
   ): Promise<T> {
     const response = await this.send(
       method,
       path,
       body === undefined ? undefined : JSON.stringify(body),
-      {
-        'content-type': 'application/json',
-      },
+      { 'content-type': 'application/json' },
+      signal,
     );
     const text = await response.text();
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  /** `signal` (the export stage's shutdown deadline) aborts the request along with the timeout. */
   async send(
     method: string,
     path: string,
     body: string | Buffer | undefined,
     headers: Record<string, string>,
+    signal?: AbortSignal,
   ): Promise<Response> {
     const all: Record<string, string> = { ...headers, 'user-agent': 'nestjs-mlflow-tracing' };
     if (this.authorization !== undefined) all.authorization = this.authorization;
+    const timeout = AbortSignal.timeout(this.connection.requestTimeoutMs);
     const response = await fetch(this.connection.trackingUri + path, {
       method,
       headers: all,
       body,
-      signal: AbortSignal.timeout(this.connection.requestTimeoutMs),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     if (!response.ok) throw await MlflowHttpError.from(method, path, response);
     return response;
