@@ -17,10 +17,15 @@ export const tracingProviders: Provider[] = [
     inject: [MLFLOW_TRACING_OPTIONS],
     useFactory: (options: MlflowTracingOptions | undefined) => resolveOptions(options ?? {}),
   },
-  { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
+  { provide: MlflowHttpClient, inject: [RESOLVED_TRACING_OPTIONS], useFactory: httpClient },
+  {
+    provide: ExperimentResolver,
+    inject: [RESOLVED_TRACING_OPTIONS, MlflowHttpClient],
+    useFactory: createResolver,
+  },
   {
     provide: TRACE_EXPORTER,
-    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver],
+    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver, MlflowHttpClient],
     useFactory: createExporter,
   },
   {
@@ -37,16 +42,21 @@ export const tracingProviders: Provider[] = [
   },
 ];
 
-function createResolver(options: ResolvedTracingOptions): ExperimentResolver {
-  return new ExperimentResolver(httpClient(options), options.experiment);
+/** One client for the resolver and the exporter: closing it at shutdown aborts both. */
+function createResolver(
+  options: ResolvedTracingOptions,
+  client: MlflowHttpClient,
+): ExperimentResolver {
+  return new ExperimentResolver(client, options.experiment);
 }
 
 function createExporter(
   options: ResolvedTracingOptions,
   experiments: ExperimentResolver,
+  client: MlflowHttpClient,
 ): TraceExporter {
   if (options.exporter !== undefined) return options.exporter;
-  const sink = new MlflowTraceSink(httpClient(options), experiments, options.serviceName);
+  const sink = new MlflowTraceSink(client, experiments, options.serviceName);
   return new BatchingTraceExporter(sink, options.export);
 }
 

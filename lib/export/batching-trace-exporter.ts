@@ -146,8 +146,9 @@ export class BatchingTraceExporter implements TraceExporter {
     this.wake.clear();
     const queued = this.queue.length;
     const inFlight = this.inFlightTraces.size;
-    if (queued + inFlight === 0) return;
     this.abort.abort();
+    this.sink.close?.();
+    if (queued + inFlight === 0) return;
     for (const unit of this.queue.splice(0)) this.settle(unit, 'shutdown');
     this.queuedBytes = 0;
     await this.untilIdle(ABORT_GRACE_MS);

@@ -20,4 +20,6 @@ export interface TraceSink {
    * `signal` aborts every request of the batch (shutdown deadline).
    */
   send(deliveries: readonly PendingDelivery[], signal: AbortSignal): Promise<DeliveryOutcome[]>;
+  /** Aborts whatever the destination still has under way (after shutdown), so the process can exit. */
+  close?(): void;
 }

@@ -12,6 +12,7 @@ export interface MlflowConnection {
 /** The HTTP calls MLflow needs, with auth and a timeout on each; non-2xx answers throw. */
 export class MlflowHttpClient {
   private readonly authorization: string | undefined;
+  private readonly closing = new AbortController();
 
   constructor(private readonly connection: MlflowConnection) {
     this.authorization = authorizationHeader(connection.auth);
@@ -19,6 +20,14 @@ export class MlflowHttpClient {
 
   get trackingUri(): string {
     return this.connection.trackingUri;
+  }
+
+  /**
+   * Aborts every request under way and refuses new ones (the export stage's shutdown deadline):
+   * a hung server must not keep the process alive, whoever made the request.
+   */
+  close(): void {
+    this.closing.abort(new Error('the MLflow client was closed at shutdown'));
   }
 
   async json<T>(
@@ -48,12 +57,13 @@ export class MlflowHttpClient {
   ): Promise<Response> {
     const all: Record<string, string> = { ...headers, 'user-agent': 'nestjs-mlflow-tracing' };
     if (this.authorization !== undefined) all.authorization = this.authorization;
-    const timeout = AbortSignal.timeout(this.connection.requestTimeoutMs);
+    const signals = [this.closing.signal, AbortSignal.timeout(this.connection.requestTimeoutMs)];
+    if (signal) signals.push(signal);
     const response = await fetch(this.connection.trackingUri + path, {
       method,
       headers: all,
       body,
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: AbortSignal.any(signals),
     });
     if (!response.ok) throw await MlflowHttpError.from(method, path, response);
     return response;

@@ -66,6 +66,10 @@ export class MlflowTraceSink implements TraceSink {
     );
   }
 
+  close(): void {
+    this.client.close();
+  }
+
   /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */
   get usesArtifactFallback(): boolean {
     return this.otlpUnsupported;
