@@ -27,6 +27,7 @@ export type {
   IdentifyRequest,
   MlflowAuthOptions,
   MlflowTracingOptions,
+  OtlpExportOptions,
   RequestIdentity,
 } from './options';
 export type { DropReason, ExportStats, TraceExporter } from './export';
@@ -40,4 +41,6 @@ export type {
 } from './trace-model';
 export type { SerializationLimits } from './serialization';
 export { InMemoryTraceExporter } from './testing';
+export { ExportHealthIndicator } from './health';
+export type { ExportHealthResult } from './health';
 export type { SpanQuery } from './testing';

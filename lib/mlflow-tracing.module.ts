@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ExportHealthIndicator } from './health/export-health.indicator';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { tracingProviders } from './mlflow-tracing.providers';
@@ -17,9 +18,15 @@ import { TracingService } from './tracing/tracing.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [...tracingProviders, TracingLifecycle, TracingService, ...httpTracingProviders],
+  providers: [
+    ...tracingProviders,
+    TracingLifecycle,
+    TracingService,
+    ...httpTracingProviders,
+    ExportHealthIndicator,
+  ],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
-  exports: [TracingService, Tracer, HttpRequestTracer],
+  exports: [TracingService, Tracer, HttpRequestTracer, ExportHealthIndicator],
 })
 export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {
   constructor(private readonly httpInstrumentation: HttpAutoInstrumentation) {

@@ -1,5 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { BatchingTraceExporter } from './export/batching-trace-exporter';
+import { FanOutTraceExporter } from './export/fan-out-trace-exporter';
+import { OtlpTraceSink } from './otlp/otlp-trace-sink';
 import type { TraceExporter } from './export/trace-exporter.interface';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { MlflowHttpClient } from './mlflow/mlflow-http-client';
@@ -56,8 +58,20 @@ function createExporter(
   client: MlflowHttpClient,
 ): TraceExporter {
   if (options.exporter !== undefined) return options.exporter;
-  const sink = new MlflowTraceSink(client, experiments, options.serviceName);
-  return new BatchingTraceExporter(sink, options.export);
+  const destinations: BatchingTraceExporter[] = [];
+  if (options.otlp === undefined || options.otlp.dualExport) {
+    const sink = new MlflowTraceSink(client, experiments, options.serviceName);
+    destinations.push(new BatchingTraceExporter(sink, options.export));
+  }
+  if (options.otlp !== undefined) {
+    const sink = new OtlpTraceSink(
+      options.otlp,
+      options.serviceName,
+      options.export.requestTimeoutMs,
+    );
+    destinations.push(new BatchingTraceExporter(sink, options.export));
+  }
+  return destinations.length === 1 ? destinations[0] : new FanOutTraceExporter(destinations);
 }
 
 function httpClient(options: ResolvedTracingOptions): MlflowHttpClient {

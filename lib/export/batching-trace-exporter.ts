@@ -10,9 +10,9 @@ import { estimateTraceBytes } from './trace-size';
 import { WakeTimer } from './wake-timer';
 
 export interface BatchingExporterSettings extends RetrySettings {
-  /** Traces waiting beyond this are dropped (counted as `queue_full`). */
+  /** Traces waiting or being sent; beyond this new ones are dropped (counted as `queue_full`). */
   readonly maxQueueSize: number;
-  /** Estimated bytes of the traces waiting; beyond it new traces are dropped as `queue_full`. */
+  /** Estimated bytes of the traces waiting or being sent; beyond it new traces are dropped as `queue_full`. */
   readonly maxQueueBytes: number;
   /** A single trace estimated larger than this is dropped as `too_large`, never sent. */
   readonly maxTraceBytes: number;
@@ -51,7 +51,7 @@ const ABORT_GRACE_MS = 200;
  */
 export class BatchingTraceExporter implements TraceExporter {
   private readonly queue: QueuedTrace[] = [];
-  private queuedBytes = 0;
+  private pendingBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightTraces = new Set<QueuedTrace>();
   private exported = 0;
@@ -81,9 +81,10 @@ export class BatchingTraceExporter implements TraceExporter {
     if (bytes > this.settings.maxTraceBytes) {
       return this.dropUnqueued(trace, 'too_large', `${trace.traceId} is about ${bytes} bytes`);
     }
+    // In flight counts too: a failed batch comes back to the queue without passing the bound.
     if (
-      this.queue.length >= this.settings.maxQueueSize ||
-      this.queuedBytes + bytes > this.settings.maxQueueBytes
+      this.queue.length + this.inFlightTraces.size >= this.settings.maxQueueSize ||
+      this.pendingBytes + bytes > this.settings.maxQueueBytes
     ) {
       return this.dropUnqueued(trace, 'queue_full');
     }
@@ -98,9 +99,14 @@ export class BatchingTraceExporter implements TraceExporter {
       firstFailureAt: 0,
       settled: false,
     });
-    this.queuedBytes += bytes;
+    this.pendingBytes += bytes;
     if (this.sendsAtOnce() || this.queue.length >= this.settings.maxBatchSize) this.pump();
     else this.wake.at(now + this.settings.scheduledDelayMs, this.keepsAlive());
+  }
+
+  /** The destination, as logs name it. */
+  get name(): string {
+    return this.sink.name;
   }
 
   getStats(): ExportStats {
@@ -150,7 +156,6 @@ export class BatchingTraceExporter implements TraceExporter {
     this.sink.close?.();
     if (queued + inFlight === 0) return;
     for (const unit of this.queue.splice(0)) this.settle(unit, 'shutdown');
-    this.queuedBytes = 0;
     await this.untilIdle(ABORT_GRACE_MS);
     for (const unit of this.inFlightTraces) this.settle(unit, 'shutdown');
     this.log.shutdownLeftovers(queued, inFlight, timeoutMs);
@@ -194,7 +199,6 @@ export class BatchingTraceExporter implements TraceExporter {
     const taken = new Set(batch);
     const kept = this.queue.filter((unit) => !taken.has(unit));
     this.queue.splice(0, this.queue.length, ...kept);
-    for (const unit of batch) this.queuedBytes -= unit.bytes;
     return batch;
   }
 
@@ -301,13 +305,13 @@ export class BatchingTraceExporter implements TraceExporter {
       return;
     }
     this.retried += units.length;
-    for (const unit of units) this.queuedBytes += unit.bytes;
     this.queue.unshift(...units);
   }
 
   private settle(unit: QueuedTrace, reason?: DropReason, cause?: string): void {
     if (unit.settled) return;
     unit.settled = true;
+    this.pendingBytes -= unit.bytes;
     if (reason === undefined) this.exported++;
     else {
       this.dropped[reason]++;

@@ -30,6 +30,8 @@ export interface ExportStats {
   retried?: number;
   /** `closed` while delivering; `open` while the destination is considered down. */
   circuit?: 'closed' | 'open';
+  /** With several destinations (MLflow and an OTLP collector): each one's own counters, by name. */
+  destinations?: Record<string, ExportStats>;
 }
 
 export const NO_DROPS: Readonly<Record<DropReason, number>> = {

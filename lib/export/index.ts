@@ -1,4 +1,5 @@
 export { BatchingTraceExporter } from './batching-trace-exporter';
+export { FanOutTraceExporter } from './fan-out-trace-exporter';
 export type {
   BatchingExporterSettings,
   TraceSettledListener,

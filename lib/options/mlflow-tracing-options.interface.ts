@@ -2,6 +2,7 @@ import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { SerializationLimits } from '../serialization';
 import type { SpanTypeName } from '../tracing/span-type';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
+import type { OtlpExportOptions } from './otlp-defaults';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
@@ -60,6 +61,8 @@ export interface MlflowTracingOptions {
   serviceName?: string;
   /** Queue and batch settings of the MLflow exporter. */
   export?: ExportOptions;
+  /** An OpenTelemetry collector (OTLP/HTTP protobuf) to send traces to, instead of MLflow or as well. */
+  otlp?: OtlpExportOptions;
   /** Sends traces here instead of MLflow (for example an `InMemoryTraceExporter` in tests). */
   exporter?: TraceExporter;
   /** One trace per HTTP request: root span, user/session headers, trace id header, `traceparent`. */

@@ -5,6 +5,7 @@ import type { ResolvedTracingOptions } from './resolved-tracing-options';
 import { MlflowTracingConfigError } from './tracing-config.error';
 import { exportDefaults } from './export-defaults';
 import { httpDefaults } from './http-defaults';
+import { resolveOtlpOptions } from './otlp-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
@@ -35,6 +36,7 @@ export function resolveOptions(
     limits: resolveLimits(options.serialization),
     serviceName: checkText('serviceName', options.serviceName ?? 'nestjs-app'),
     export: exportDefaults(options.export, env),
+    otlp: resolveOtlpOptions(options.otlp, env),
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
   };

@@ -4,6 +4,7 @@ import type { MlflowAuth } from '../mlflow/mlflow-http-client';
 import type { SerializationLimits } from '../serialization';
 import type { IdentifyRequest } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
+import type { ResolvedOtlpOptions } from './otlp-defaults';
 
 /** Options after environment fallbacks, defaults and validation: every field is decided. */
 export interface ResolvedTracingOptions {
@@ -16,6 +17,8 @@ export interface ResolvedTracingOptions {
   readonly limits: SerializationLimits;
   readonly serviceName: string;
   readonly export: Required<ExportOptions>;
+  /** Set when an OTLP collector is configured (option `otlp` or env `OTEL_EXPORTER_OTLP_*`). */
+  readonly otlp: ResolvedOtlpOptions | undefined;
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
 }

@@ -13,7 +13,10 @@ interface ChildRun {
   exitMs: number;
 }
 
-/** Runs fixtures/shutdown-app.ts, sends SIGTERM once it has ended its traces, waits for exit. */
+/**
+ * Runs fixtures/shutdown-app.ts, sends SIGTERM once it has ended its traces (unless it is a
+ * script that ends by itself), waits for exit.
+ */
 function runUntilSigterm(env: Record<string, string>): Promise<ChildRun> {
   const child = spawn(
     process.execPath,
@@ -69,6 +72,22 @@ describe('shutdown on SIGTERM (Nest shutdown hooks) in a real process', () => {
       hung.close();
     }
   }, 60_000);
+
+  it("export.mode 'sync': a script that neither flushes nor closes still stores every trace before it exits", async () => {
+    const experimentName = `sync-script-${Date.now()}`;
+    const run = await runUntilSigterm({
+      TRACKING_URI: uri(),
+      EXPERIMENT_NAME: experimentName,
+      SHUTDOWN_TIMEOUT_MS: '1000',
+      TRACES: '5',
+      EXPORT_MODE: 'sync',
+    });
+    expect(run.stats).toMatchObject({ exported: 5, pending: 0 });
+    const stored = await readExperiment(uri(), experimentName);
+    expect(Object.values(stored).map((trace) => trace.span_names)).toEqual(
+      Array.from({ length: 5 }, () => ['child', 'script-root']),
+    );
+  }, 120_000);
 
   it('with a healthy server and a backlog: everything is delivered within a deadline sized for it', async () => {
     const experimentName = `sigterm-${Date.now()}`;
