@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const handedOver = (stats: ExportStats) =>
   stats.exported + Object.values(stats.dropped).reduce((a, b) => a + b, 0) + stats.pending;
 
-const TRACES = 40;
+const TRACES = 30;
 
 const faults: [string, FaultRule | Fault][] = [
   ['500', { kind: 'status', status: 500 }],
@@ -44,7 +44,7 @@ describe('delivery through faults, read back from the real server', () => {
       proxy.set(rule);
       const faultedBefore = proxy.faulted;
       await produceTraces(tracing, TRACES, label);
-      await sleep(1500);
+      await sleep(1000);
       proxy.clear();
       await tracing.flush(60_000);
 
