@@ -100,8 +100,13 @@ export class BatchingTraceExporter implements TraceExporter {
       settled: false,
     });
     this.pendingBytes += bytes;
-    if (this.sendsAtOnce() || this.queue.length >= this.settings.maxBatchSize) this.pump();
-    else this.wake.at(now + this.settings.scheduledDelayMs, this.keepsAlive());
+    if (this.sendsAtOnce() || this.queue.length >= this.settings.maxBatchSize) {
+      // Not admitted (all batches under way, or the circuit open): a settling batch or the
+      // probe's timer wakes the queue; scanning it here on every trace would cost the app.
+      if (this.breaker.admits(now, this.inFlight.size, this.settings.maxConcurrentExports)) {
+        this.pump();
+      }
+    } else this.wake.at(now + this.settings.scheduledDelayMs, this.keepsAlive());
   }
 
   /** The destination, as logs name it. */
