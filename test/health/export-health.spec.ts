@@ -74,7 +74,7 @@ describe('ExportHealthIndicator with @nestjs/terminus', () => {
             status: 'down',
             problems: ['delivery stopped: the destination does not answer'],
             circuit: 'open',
-            queued: 1,
+            pending: 1, // queued, or in flight as the probe
           },
         },
       });
