@@ -5,7 +5,9 @@ import { DeliveryLog } from './delivery-log';
 import { NO_DROPS, type DropReason, type ExportStats } from './export-stats';
 import { retryDelayMs, type RetrySettings } from './retry-delay';
 import type { TraceExporter } from './trace-exporter.interface';
-import type { DeliveryOutcome, PendingDelivery, TraceSink } from './trace-sink.interface';
+import { IdleWaiters } from './idle-waiters';
+import { nextDueAt, takeDueBatch, type BatchTiming, type QueuedTrace } from './queued-trace';
+import type { DeliveryOutcome, TraceSink } from './trace-sink.interface';
 import { estimateTraceBytes } from './trace-size';
 import { WakeTimer } from './wake-timer';
 
@@ -29,17 +31,6 @@ export interface BatchingExporterSettings extends RetrySettings {
 export type TraceSettlement = { exported: true } | { exported: false; reason: DropReason };
 export type TraceSettledListener = (traceId: string, settlement: TraceSettlement) => void;
 
-interface QueuedTrace extends PendingDelivery {
-  readonly bytes: number;
-  readonly enqueuedAt: number;
-  /** Not sent before this (backoff after a failure); 0 for a fresh trace. */
-  retryAt: number;
-  /** Failed attempts the server answered (408/429/5xx): these spend the retry budget. */
-  failures: number;
-  firstFailureAt: number;
-  settled: boolean;
-}
-
 /** Grace after aborting at the shutdown deadline, for aborted requests to report back. */
 const ABORT_GRACE_MS = 200;
 
@@ -62,7 +53,9 @@ export class BatchingTraceExporter implements TraceExporter {
   private readonly wake = new WakeTimer(() => this.pump());
   private readonly abort = new AbortController();
   private readonly listeners = new Set<TraceSettledListener>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle = new IdleWaiters(
+    () => this.queue.length === 0 && this.inFlight.size === 0,
+  );
   private flushing = 0;
   private stopped = false;
   private shutdownDone: Promise<void> | undefined;
@@ -140,7 +133,7 @@ export class BatchingTraceExporter implements TraceExporter {
     this.flushing++;
     try {
       this.pump();
-      await this.untilIdle(timeoutMs);
+      await this.idle.wait(timeoutMs);
     } finally {
       this.flushing--;
     }
@@ -161,7 +154,7 @@ export class BatchingTraceExporter implements TraceExporter {
     this.sink.close?.();
     if (queued + inFlight === 0) return;
     for (const unit of this.queue.splice(0)) this.settle(unit, 'shutdown');
-    await this.untilIdle(ABORT_GRACE_MS);
+    await this.idle.wait(ABORT_GRACE_MS);
     for (const unit of this.inFlightTraces) this.settle(unit, 'shutdown');
     this.log.shutdownLeftovers(queued, inFlight, timeoutMs);
   }
@@ -182,7 +175,7 @@ export class BatchingTraceExporter implements TraceExporter {
       this.breaker.admits(now, this.inFlight.size, this.settings.maxConcurrentExports) &&
       this.queue.length > 0
     ) {
-      const batch = this.takeBatch(now);
+      const batch = takeDueBatch(this.queue, now, this.timing());
       if (batch === undefined) break;
       this.breaker.starting();
       this.send(batch);
@@ -190,31 +183,17 @@ export class BatchingTraceExporter implements TraceExporter {
     this.scheduleWake(now);
   }
 
-  /** Up to maxBatchSize traces past their backoff, once one of them is due or the batch is full. */
-  private takeBatch(now: number): QueuedTrace[] | undefined {
-    const batch: QueuedTrace[] = [];
-    let due = this.sendsAtOnce();
-    for (const unit of this.queue) {
-      if (unit.retryAt > now) continue;
-      batch.push(unit);
-      due ||= unit.retryAt > 0 || unit.enqueuedAt + this.settings.scheduledDelayMs <= now;
-      if (batch.length === this.settings.maxBatchSize) break;
-    }
-    if (batch.length === 0 || !(due || batch.length === this.settings.maxBatchSize)) return;
-    const taken = new Set(batch);
-    const kept = this.queue.filter((unit) => !taken.has(unit));
-    this.queue.splice(0, this.queue.length, ...kept);
-    return batch;
+  private timing(): BatchTiming {
+    return {
+      maxBatchSize: this.settings.maxBatchSize,
+      scheduledDelayMs: this.settings.scheduledDelayMs,
+      atOnce: this.sendsAtOnce(),
+    };
   }
 
   private scheduleWake(now: number): void {
     if (this.queue.length === 0) return this.wake.clear();
-    let next = Infinity;
-    for (const unit of this.queue) {
-      const due = this.sendsAtOnce() ? 0 : unit.enqueuedAt + this.settings.scheduledDelayMs;
-      next = Math.min(next, Math.max(unit.retryAt, due));
-    }
-    next = Math.max(next, this.breaker.probeAt);
+    const next = Math.max(nextDueAt(this.queue, this.timing()), this.breaker.probeAt);
     // Due now but not admitted: the batch under way wakes the queue when it settles.
     if (next <= now) return;
     this.wake.at(next, this.keepsAlive());
@@ -240,7 +219,7 @@ export class BatchingTraceExporter implements TraceExporter {
         this.inFlight.delete(sending);
         for (const unit of batch) this.inFlightTraces.delete(unit);
         this.pump();
-        this.notifyIfIdle();
+        this.idle.check();
       });
     this.inFlight.add(sending);
   }
@@ -342,29 +321,5 @@ export class BatchingTraceExporter implements TraceExporter {
         // a listener's bug must not stop the export stage
       }
     }
-  }
-
-  private untilIdle(timeoutMs: number): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const waiter = () => done();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.idleWaiters.push(waiter);
-    });
-  }
-
-  private isIdle(): boolean {
-    return this.queue.length === 0 && this.inFlight.size === 0;
-  }
-
-  private notifyIfIdle(): void {
-    if (!this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    waiters.forEach((resolve) => resolve());
   }
 }
