@@ -20,12 +20,20 @@ const shared = {
 };
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/fail-on-unhandled-rejection.ts'],
+    },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/mlflow-server/integration-timeout.ts'],
+      setupFilesAfterEnv: [
+        '<rootDir>/test/mlflow-server/integration-timeout.ts',
+        '<rootDir>/test/setup/fail-on-unhandled-rejection.ts',
+      ],
       globalSetup: '<rootDir>/test/mlflow-server/global-setup.ts',
       globalTeardown: '<rootDir>/test/mlflow-server/global-teardown.ts',
     },

@@ -30,6 +30,7 @@ export type {
   IdentifyRequest,
   MlflowAuthOptions,
   MlflowTracingOptions,
+  OtlpExportOptions,
   RequestIdentity,
 } from './options';
 export type { DropReason, ExportStats, TraceExporter } from './export';
@@ -72,6 +73,8 @@ export type {
   QueueTracingOptions,
   WebSocketTracingOptions,
 } from './options';
+export { ExportHealthIndicator } from './health';
+export type { ExportHealthResult } from './health';
 export type { SpanQuery } from './testing';
 export { MlflowOtelTracerProvider } from './otel';
 export type { OtelBridgeOptions } from './options';

@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EntryPointTracer, entryPointProviders } from './entry-points';
 import { FeedbackService } from './feedback/feedback.service';
+import { ExportHealthIndicator } from './health/export-health.indicator';
 import { HttpAutoInstrumentation, HttpRequestTracer, httpTracingProviders } from './interceptor';
 import { ConfigurableModuleClass, OPTIONS_TYPE } from './mlflow-tracing.module-definition';
 import { MaskingService } from './masking/masking.service';
@@ -29,6 +30,7 @@ import { TracingService } from './tracing/tracing.service';
     ...otelBridgeProviders,
     FeedbackService,
     ...entryPointProviders,
+    ExportHealthIndicator,
   ],
   // HttpRequestTracer: `@UseInterceptors(MlflowTracingInterceptor)` builds the interceptor in the controller's module.
   exports: [
@@ -39,6 +41,7 @@ import { TracingService } from './tracing/tracing.service';
     MlflowOtelTracerProvider,
     FeedbackService,
     EntryPointTracer,
+    ExportHealthIndicator,
   ],
 })
 export class MlflowTracingModule extends ConfigurableModuleClass implements NestModule {

@@ -1,6 +1,8 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { unknownOptionWarnings } from './diagnostics/unknown-options';
 import { BatchingTraceExporter } from './export/batching-trace-exporter';
+import { FanOutTraceExporter } from './export/fan-out-trace-exporter';
+import { OtlpTraceSink } from './otlp/otlp-trace-sink';
 import type { TraceExporter } from './export/trace-exporter.interface';
 import { MaskingService } from './masking/masking.service';
 import { MaskingTraceExporter } from './masking/masking-trace-exporter';
@@ -25,7 +27,12 @@ export const tracingProviders: Provider[] = [
       return resolved;
     },
   },
-  { provide: ExperimentResolver, inject: [RESOLVED_TRACING_OPTIONS], useFactory: createResolver },
+  { provide: MlflowHttpClient, inject: [RESOLVED_TRACING_OPTIONS], useFactory: httpClient },
+  {
+    provide: ExperimentResolver,
+    inject: [RESOLVED_TRACING_OPTIONS, MlflowHttpClient],
+    useFactory: createResolver,
+  },
   {
     provide: MaskingService,
     inject: [RESOLVED_TRACING_OPTIONS],
@@ -33,12 +40,13 @@ export const tracingProviders: Provider[] = [
   },
   {
     provide: TRACE_EXPORTER,
-    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver, MaskingService],
+    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver, MlflowHttpClient, MaskingService],
     useFactory: (
       options: ResolvedTracingOptions,
       experiments: ExperimentResolver,
+      client: MlflowHttpClient,
       masking: MaskingService,
-    ) => withMasking(createExporter(options, experiments), masking, options),
+    ) => withMasking(createExporter(options, experiments, client), masking, options),
   },
   {
     provide: Tracer,
@@ -54,17 +62,34 @@ export const tracingProviders: Provider[] = [
   },
 ];
 
-function createResolver(options: ResolvedTracingOptions): ExperimentResolver {
-  return new ExperimentResolver(httpClient(options), options.experiment);
+/** One client for the resolver and the exporter: closing it at shutdown aborts both. */
+function createResolver(
+  options: ResolvedTracingOptions,
+  client: MlflowHttpClient,
+): ExperimentResolver {
+  return new ExperimentResolver(client, options.experiment);
 }
 
 function createExporter(
   options: ResolvedTracingOptions,
   experiments: ExperimentResolver,
+  client: MlflowHttpClient,
 ): TraceExporter {
   if (options.exporter !== undefined) return options.exporter;
-  const sink = new MlflowTraceSink(httpClient(options), experiments, options.serviceName);
-  return new BatchingTraceExporter(sink, options.export);
+  const destinations: BatchingTraceExporter[] = [];
+  if (options.otlp === undefined || options.otlp.dualExport) {
+    const sink = new MlflowTraceSink(client, experiments, options.serviceName);
+    destinations.push(new BatchingTraceExporter(sink, options.export));
+  }
+  if (options.otlp !== undefined) {
+    const sink = new OtlpTraceSink(
+      options.otlp,
+      options.serviceName,
+      options.export.requestTimeoutMs,
+    );
+    destinations.push(new BatchingTraceExporter(sink, options.export));
+  }
+  return destinations.length === 1 ? destinations[0] : new FanOutTraceExporter(destinations);
 }
 
 /** Masking is the one stage every exporter sits behind: the MLflow one, a user's own, the in-memory one. */

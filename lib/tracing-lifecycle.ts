@@ -38,7 +38,9 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     bindInstances(this.instances, this.tracer);
     if (!this.options.enabled) return;
     setDefaultTracer(this.tracer);
-    if (this.options.exporter === undefined) this.checkServer();
+    // Only when traces go to MLflow: with a collector alone there is no MLflow server to check.
+    const toMlflow = this.options.otlp === undefined || this.options.otlp.dualExport;
+    if (this.options.exporter === undefined && toMlflow) this.checkServer();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -64,7 +66,8 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     const configuredId = experiment !== undefined && 'id' in experiment ? experiment.id : undefined;
     const connection = { trackingUri, auth, requestTimeoutMs: exportOptions.requestTimeoutMs };
     const report = await diagnoseServer(connection, configuredId);
-    const dropped = 'traces that cannot be delivered are counted as dropped';
+    const dropped =
+      'traces wait in the bounded export queue and are retried; those that cannot be delivered are counted as dropped';
     for (const problem of report.problems) this.logger.warn(`${problem}; ${dropped}`);
     if (report.problems.length > 0) return;
     let id: string;

@@ -8,6 +8,7 @@ import type { MaskingOptions } from '../masking/masking-options.interface';
 import type { EntryPointOptions } from '../options/entry-point-options.interface';
 import type { FeedbackOptions } from '../options/feedback-options.interface';
 import type { OtelBridgeOptions } from '../options/otel-bridge-options.interface';
+import type { OtlpExportOptions } from '../options/otlp-defaults';
 
 // Typed as records of every key, so a new option that is not listed here fails to compile
 // instead of being reported as unknown.
@@ -24,6 +25,7 @@ const TOP: Record<keyof MlflowTracingOptions, true> = {
   export: true,
   exporter: true,
   http: true,
+  otlp: true,
   masking: true,
   feedback: true,
   otel: true,
@@ -74,6 +76,18 @@ const EXPORT: Record<keyof ExportOptions, true> = {
   scheduledDelayMs: true,
   requestTimeoutMs: true,
   shutdownTimeoutMs: true,
+  mode: true,
+  maxQueueBytes: true,
+  maxTraceBytes: true,
+  maxRetries: true,
+  retryInitialDelayMs: true,
+  retryMaxDelayMs: true,
+  maxRetryTimeMs: true,
+};
+const OTLP: Record<keyof OtlpExportOptions, true> = {
+  endpoint: true,
+  headers: true,
+  dualExport: true,
 };
 const SERIALIZATION: Record<keyof SerializationLimits, true> = {
   maxDepth: true,
@@ -89,6 +103,7 @@ export const KNOWN_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   export: Object.keys(EXPORT),
   serialization: Object.keys(SERIALIZATION),
   auth: ['token', 'username', 'password'],
+  otlp: Object.keys(OTLP),
   masking: Object.keys(MASKING),
   feedback: Object.keys(FEEDBACK),
   otel: Object.keys(OTEL),

@@ -1,18 +1,44 @@
 /** Why a finished trace was not delivered. */
 export type DropReason =
-  /** The queue was at `export.maxQueueSize`. */
+  /** The queue was at `export.maxQueueSize` or `export.maxQueueBytes`. */
   | 'queue_full'
-  /** MLflow refused the batch or could not be reached. */
-  | 'send_failed'
-  /** The trace ended after the app shut the exporter down. */
+  /** The trace alone was larger than `export.maxTraceBytes`; it was never sent. */
+  | 'too_large'
+  /** The server refused the trace (a 4xx other than 408/429: bad request, auth, unknown experiment). */
+  | 'rejected'
+  /** The server kept answering 408/429/5xx past `export.maxRetries` or `export.maxRetryTimeMs`. */
+  | 'retries_exhausted'
+  /** Still queued or in flight at the shutdown deadline, or ended after shutdown. */
   | 'shutdown'
   /** The exporter itself threw when handed the trace. */
   | 'exporter_error';
 
-/** Counters of the export stage: every trace handed over ends up in exactly one of these. */
+/**
+ * Counters of the export stage. Every trace handed over is in exactly one of `exported`,
+ * `dropped.*`, `queued` or `inFlight`, so their sum is the number of traces handed over.
+ */
 export interface ExportStats {
   exported: number;
   dropped: Record<DropReason, number>;
-  /** Traces waiting in the queue or in a request under way. */
+  /** Traces waiting in the queue or in a request under way (`queued + inFlight`). */
   pending: number;
+  /** Traces waiting in the queue, retries included. */
+  queued?: number;
+  /** Traces in a request under way. */
+  inFlight?: number;
+  /** Resends after a retryable failure (one trace sent three times counts 2). */
+  retried?: number;
+  /** `closed` while delivering; `open` while the destination is considered down. */
+  circuit?: 'closed' | 'open';
+  /** With several destinations (MLflow and an OTLP collector): each one's own counters, by name. */
+  destinations?: Record<string, ExportStats>;
 }
+
+export const NO_DROPS: Readonly<Record<DropReason, number>> = {
+  queue_full: 0,
+  too_large: 0,
+  rejected: 0,
+  retries_exhausted: 0,
+  shutdown: 0,
+  exporter_error: 0,
+};

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ExportStats } from '../export/export-stats';
+import { NO_DROPS, type ExportStats } from '../export/export-stats';
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { FinishedTrace } from '../trace-model';
 import type { MaskingService } from './masking.service';
@@ -58,7 +58,7 @@ export class MaskingTraceExporter implements TraceExporter {
   getStats(): ExportStats {
     const downstream = this.next.getStats?.() ?? {
       exported: this.handedOn,
-      dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 },
+      dropped: { ...NO_DROPS },
       pending: 0,
     };
     const dropped = { ...downstream.dropped };

@@ -1,3 +1,5 @@
+import { parseRetryAfter } from '../export/delivery-failure';
+
 /** A non-2xx answer from the MLflow server, with MLflow's `error_code` when it sent one. */
 export class MlflowHttpError extends Error {
   constructor(
@@ -6,6 +8,8 @@ export class MlflowHttpError extends Error {
     readonly status: number,
     readonly errorCode: string | undefined,
     readonly detail: string,
+    /** From a `Retry-After` header (429, 503). */
+    readonly retryAfterMs?: number,
   ) {
     super(
       `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail.slice(0, 300)}`,
@@ -24,6 +28,7 @@ export class MlflowHttpError extends Error {
     } catch {
       // not JSON: keep the raw text
     }
-    return new MlflowHttpError(method, path, response.status, errorCode, detail);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    return new MlflowHttpError(method, path, response.status, errorCode, detail, retryAfterMs);
   }
 }

@@ -1,3 +1,4 @@
+import type { DeliveryOutcome, PendingDelivery, TraceSink } from '../export/trace-sink.interface';
 import type { FinishedTrace } from '../trace-model';
 import { ExperimentResolver } from './experiment-resolver';
 import { MlflowHttpClient } from './mlflow-http-client';
@@ -13,45 +14,96 @@ const START_TRACE_PATH = '/api/3.0/mlflow/traces';
 const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
 /** StartTraceV3 calls under way at once per batch (MLflow's Python SDK uses 10 workers). */
 const START_TRACE_CONCURRENCY = 8;
+/** Parts of a trace's delivery, kept in `PendingDelivery.stored` across retries. */
+const SPANS = 'spans';
+const INFO = 'info';
 
 /**
  * Delivers finished traces the way MLflow's own SDK does: every span of a batch in one OTLP
  * request (so they land in the server's span store), then one StartTraceV3 per trace with the
- * authoritative trace info. A server without OTLP ingestion (404/501) gets `traces.json`
- * artifacts instead, from then on.
+ * authoritative trace info. Each half is recorded per trace, so a retry sends only what is
+ * missing (both are upserts on the server: a resend never duplicates). A batch the server
+ * refuses as a whole (400/413/422) is split until the trace at fault is alone. A server without
+ * OTLP ingestion (404/501) gets `traces.json` artifacts instead, from then on.
  */
-export class MlflowTraceSink {
+export class MlflowTraceSink implements TraceSink {
   private otlpUnsupported = false;
+  readonly name: string;
 
   constructor(
     private readonly client: MlflowHttpClient,
     private readonly experiments: ExperimentResolver,
     private readonly serviceName: string,
-  ) {}
+  ) {
+    this.name = `MLflow at ${client.trackingUri}`;
+  }
 
-  async send(traces: readonly FinishedTrace[]): Promise<void> {
-    const experimentId = await this.experiments.resolve();
-    if (!this.otlpUnsupported) {
-      try {
-        await this.client.send('POST', OTLP_PATH, await this.encodeYielding(traces), {
-          'content-type': 'application/x-protobuf',
-          'x-mlflow-experiment-id': experimentId,
-        });
-      } catch (error) {
-        if (!lacksOtlpIngestion(error)) throw error;
-        this.otlpUnsupported = true;
+  async send(
+    deliveries: readonly PendingDelivery[],
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome[]> {
+    const errors = new Map<PendingDelivery, unknown>();
+    try {
+      const experimentId = await this.experiments.resolve();
+      const withoutSpans = deliveries.filter((delivery) => !delivery.stored.has(SPANS));
+      if (withoutSpans.length > 0 && !this.otlpUnsupported) {
+        await this.sendSpans(withoutSpans, experimentId, signal, errors);
       }
+      const withoutInfo = deliveries.filter((d) => !errors.has(d) && !d.stored.has(INFO));
+      await runLimited(withoutInfo, START_TRACE_CONCURRENCY, async (delivery) => {
+        try {
+          await this.sendInfo(delivery.trace, experimentId, signal);
+          delivery.stored.add(INFO);
+        } catch (error) {
+          errors.set(delivery, error);
+        }
+      });
+    } catch (error) {
+      for (const delivery of deliveries) if (!errors.has(delivery)) errors.set(delivery, error);
     }
-    // A continued trace belongs to the caller, who sends its info; MLflow's SDK does the same.
-    const owned = traces.filter((trace) => trace.remoteParentSpanIdHex === null);
-    if (this.otlpUnsupported && owned.length < traces.length) {
-      throw new Error(
-        'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
-      );
-    }
-    await runLimited(owned, START_TRACE_CONCURRENCY, (trace) =>
-      this.startTrace(trace, experimentId),
+    return deliveries.map((delivery) =>
+      errors.has(delivery) ? { ok: false, error: errors.get(delivery) } : { ok: true },
     );
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */
+  get usesArtifactFallback(): boolean {
+    return this.otlpUnsupported;
+  }
+
+  private async sendSpans(
+    group: readonly PendingDelivery[],
+    experimentId: string,
+    signal: AbortSignal,
+    errors: Map<PendingDelivery, unknown>,
+  ): Promise<void> {
+    try {
+      const body = await this.encodeYielding(group.map((delivery) => delivery.trace));
+      await this.client.send(
+        'POST',
+        OTLP_PATH,
+        body,
+        { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': experimentId },
+        signal,
+      );
+      for (const delivery of group) delivery.stored.add(SPANS);
+    } catch (error) {
+      if (lacksOtlpIngestion(error)) {
+        this.otlpUnsupported = true;
+        return;
+      }
+      if (refusesBody(error) && group.length > 1) {
+        const half = Math.ceil(group.length / 2);
+        await this.sendSpans(group.slice(0, half), experimentId, signal, errors);
+        await this.sendSpans(group.slice(half), experimentId, signal, errors);
+        return;
+      }
+      for (const delivery of group) errors.set(delivery, error);
+    }
   }
 
   /**
@@ -68,22 +120,31 @@ export class MlflowTraceSink {
     return Buffer.concat(parts);
   }
 
-  /** Tells whether spans go as artifacts because the server lacks OTLP ingestion. */
-  get usesArtifactFallback(): boolean {
-    return this.otlpUnsupported;
-  }
-
-  private async startTrace(trace: FinishedTrace, experimentId: string): Promise<void> {
+  private async sendInfo(
+    trace: FinishedTrace,
+    experimentId: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    // A continued trace belongs to the caller, who sends its info; MLflow's SDK does the same.
+    if (trace.remoteParentSpanIdHex !== null) {
+      if (!this.otlpUnsupported) return;
+      throw new Error(
+        'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
+      );
+    }
     const started = await this.client.json<{
       trace?: { trace_info?: { tags?: Record<string, string> } };
-    }>('POST', START_TRACE_PATH, buildStartTraceBody(trace, experimentId));
-    if (this.otlpUnsupported)
-      await this.uploadSpans(trace, started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION]);
+    }>('POST', START_TRACE_PATH, buildStartTraceBody(trace, experimentId), signal);
+    if (this.otlpUnsupported) {
+      const location = started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION];
+      await this.uploadSpans(trace, location, signal);
+    }
   }
 
   private async uploadSpans(
     trace: FinishedTrace,
     artifactLocation: string | undefined,
+    signal: AbortSignal,
   ): Promise<void> {
     const match = artifactLocation?.match(/^mlflow-artifacts:\/(?:\/[^/]*)?\/?(.*)$/);
     if (!match) {
@@ -92,9 +153,13 @@ export class MlflowTraceSink {
       );
     }
     const path = `${ARTIFACTS_PATH}${match[1].replace(/^\/+/, '')}/traces.json`;
-    await this.client.send('PUT', path, encodeTracesJson(trace), {
-      'content-type': 'application/json',
-    });
+    await this.client.send(
+      'PUT',
+      path,
+      encodeTracesJson(trace),
+      { 'content-type': 'application/json' },
+      signal,
+    );
   }
 }
 
@@ -106,4 +171,9 @@ export class MlflowTraceSink {
 function lacksOtlpIngestion(error: unknown): boolean {
   if (!(error instanceof MlflowHttpError)) return false;
   return error.status === 501 || (error.status === 404 && error.errorCode === undefined);
+}
+
+/** Answers that blame the request body: a smaller batch may pass without the trace at fault. */
+function refusesBody(error: unknown): boolean {
+  return error instanceof MlflowHttpError && [400, 413, 422].includes(error.status);
 }

@@ -4,6 +4,7 @@ export type {
   MlflowTracingOptions,
 } from './mlflow-tracing-options.interface';
 export { MlflowTracingConfigError } from './tracing-config.error';
+export type { OtlpExportOptions } from './otlp-defaults';
 export type {
   HttpTracingOptions,
   IdentifyRequest,

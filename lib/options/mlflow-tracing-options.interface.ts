@@ -6,13 +6,24 @@ import type { FeedbackOptions } from './feedback-options.interface';
 import type { EntryPointOptions } from './entry-point-options.interface';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 import type { OtelBridgeOptions } from './otel-bridge-options.interface';
+import type { OtlpExportOptions } from './otlp-defaults';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
-/** How finished traces are queued and sent. */
+/** How finished traces are queued, sent and retried. The README explains each default. */
 export interface ExportOptions {
-  /** Traces waiting to be sent beyond this are dropped and counted. Default 1000 (env `MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE`). */
+  /**
+   * `batch` (default): traces wait up to `scheduledDelayMs` to share a request, off the request
+   * path. `sync`: each trace is sent as soon as it ends and the process stays alive until it is
+   * stored or given up (scripts, CLIs); in a serverless handler also `await tracing.flush()`.
+   */
+  mode?: 'batch' | 'sync';
+  /** Traces waiting to be sent beyond this are dropped and counted. Default 2000 (env `MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE`). */
   maxQueueSize?: number;
+  /** Estimated bytes of the waiting traces beyond which new ones are dropped (`queue_full`). Default 64 MiB. */
+  maxQueueBytes?: number;
+  /** A trace estimated larger than this is dropped (`too_large`) instead of sent to fail. Default 8 MiB. */
+  maxTraceBytes?: number;
   /** Traces per OTLP request. Default 100. */
   maxBatchSize?: number;
   /** Batches sent at once (each sends at most 8 trace infos at a time). Default 2. */
@@ -21,8 +32,16 @@ export interface ExportOptions {
   scheduledDelayMs?: number;
   /** Milliseconds per HTTP request to MLflow. Default 30000 (env `MLFLOW_HTTP_REQUEST_TIMEOUT`, in seconds). */
   requestTimeoutMs?: number;
-  /** Milliseconds the app's shutdown waits for pending traces. Default 5000. */
+  /** Milliseconds the app's shutdown waits for pending traces before aborting what is left. Default 10000. */
   shutdownTimeoutMs?: number;
+  /** Resends of a trace after a 408, 429 or 5xx answer. Default 7 (env `MLFLOW_HTTP_REQUEST_MAX_RETRIES`). */
+  maxRetries?: number;
+  /** First retry delay in ms, doubled per failure, with jitter. Default 1000 (env `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR`, in seconds). */
+  retryInitialDelayMs?: number;
+  /** Longest delay between two attempts, in ms (a `Retry-After` may ask for more). Default 30000. */
+  retryMaxDelayMs?: number;
+  /** A trace whose first failed answer is older than this many ms is given up. Default 120000. */
+  maxRetryTimeMs?: number;
 }
 
 export interface MlflowTracingOptions {
@@ -46,6 +65,8 @@ export interface MlflowTracingOptions {
   serviceName?: string;
   /** Queue and batch settings of the MLflow exporter. */
   export?: ExportOptions;
+  /** An OpenTelemetry collector (OTLP/HTTP protobuf) to send traces to, instead of MLflow or as well. */
+  otlp?: OtlpExportOptions;
   /** Sends traces here instead of MLflow (for example an `InMemoryTraceExporter` in tests). */
   exporter?: TraceExporter;
   /** One trace per HTTP request: root span, user/session headers, trace id header, `traceparent`. */

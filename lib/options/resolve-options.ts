@@ -9,6 +9,7 @@ import { feedbackDefaults } from './feedback-defaults';
 import { httpDefaults } from './http-defaults';
 import { otelDefaults } from './otel-defaults';
 import { entryPointDefaults } from './entry-point-defaults';
+import { resolveOtlpOptions } from './otlp-defaults';
 import { checkBoolean, checkText } from './option-checks';
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +40,7 @@ export function resolveOptions(
     limits: resolveLimits(options.serialization),
     serviceName: checkText('serviceName', options.serviceName ?? 'nestjs-app'),
     export: exportDefaults(options.export, env),
+    otlp: resolveOtlpOptions(options.otlp, env),
     exporter: checkExporter(options.exporter),
     http: httpDefaults(options.http),
     masking: resolveMaskingOptions(options.masking),

@@ -8,6 +8,7 @@ import type { IdentifyClient } from './entry-point-options.interface';
 import type { IdentifyRequest, RequestIdentity } from './http-tracing-options.interface';
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 import type { ResolvedOtelOptions } from './otel-defaults';
+import type { ResolvedOtlpOptions } from './otlp-defaults';
 
 /** Options after environment fallbacks, defaults and validation: every field is decided. */
 export interface ResolvedTracingOptions {
@@ -20,6 +21,8 @@ export interface ResolvedTracingOptions {
   readonly limits: SerializationLimits;
   readonly serviceName: string;
   readonly export: Required<ExportOptions>;
+  /** Set when an OTLP collector is configured (option `otlp` or env `OTEL_EXPORTER_OTLP_*`). */
+  readonly otlp: ResolvedOtlpOptions | undefined;
   readonly exporter: TraceExporter | undefined;
   readonly http: ResolvedHttpOptions;
   readonly masking: ResolvedMaskingOptions;

@@ -14,7 +14,7 @@ const HEALTH_TIMEOUT_MS = 120_000;
 
 /** @typedef {(message: string) => void} Log */
 /** @typedef {{ python: string, mlflowBin: string }} MlflowVenv */
-/** @typedef {{ url: string, pid: number, tmpDir: string, stop: () => Promise<void> }} MlflowServer */
+/** @typedef {{ url: string, pid: number, tmpDir: string, stop: (options?: { keepData?: boolean }) => Promise<void> }} MlflowServer */
 
 /** @param {Log | undefined} log */
 const logger = (log) => log ?? ((message) => console.log(`[mlflow] ${message}`));
@@ -175,14 +175,16 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * `extraArgs` go to `mlflow server` as they are (e.g. `['--gunicorn-opts', '...']` for a server
  * without OTLP ingestion).
  * `env` is added to the server's environment (the basic-auth app reads its admin password there).
- * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string> }} [options]
+ * `port` and `dataDir` restart a server stopped with `stop({ keepData: true })` where it was,
+ * with the same store (fault tests kill the server mid-traffic and bring it back).
+ * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string>, port?: number, dataDir?: string }} [options]
  * @returns {Promise<MlflowServer>}
  */
-async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {} } = {}) {
+async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {}, port, dataDir } = {}) {
   const say = logger(log);
   const bin = mlflowBin ?? (await ensureMlflowVenv({ log })).mlflowBin;
-  const port = await freePort();
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nestjs-mlflow-tracing-'));
+  port ??= await freePort();
+  const tmpDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nestjs-mlflow-tracing-'));
   const logFile = path.join(tmpDir, 'server.log');
   const url = `http://127.0.0.1:${port}`;
   // prettier-ignore
@@ -215,12 +217,12 @@ async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {} } = 
   live.add(entry);
   installExitHandlers();
 
-  const stop = async () => {
+  const stop = async ({ keepData = false } = {}) => {
     if (!live.delete(entry)) return;
     killGroup(pid, 'SIGTERM');
     for (let i = 0; i < 50 && exitCode === undefined; i++) await sleep(100);
     killGroup(pid, 'SIGKILL');
-    fs.rmSync(tmpDir, { recursive: true, force: true });
+    if (!keepData) fs.rmSync(tmpDir, { recursive: true, force: true });
   };
 
   while (true) {

@@ -15,7 +15,8 @@ export interface MlflowServer {
   pid: number;
   /** holds mlflow.db, mlartifacts/ and server.log; removed by stop() */
   tmpDir: string;
-  stop(): Promise<void>;
+  /** `keepData` leaves tmpDir (the SQLite store) for a restart with `dataDir`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Creates `<repo>/.venv-mlflow` (or `$MLFLOW_VENV_DIR`) with mlflow==MLFLOW_VERSION when missing or different. */
@@ -29,4 +30,8 @@ export declare function startMlflowServer(options?: {
   extraArgs?: string[];
   /** Added to the server's environment. */
   env?: Record<string, string>;
+  /** Listen here instead of a free port (restart on the same port). */
+  port?: number;
+  /** Use this store directory (a stopped server's tmpDir) instead of a new one. */
+  dataDir?: string;
 }): Promise<MlflowServer>;

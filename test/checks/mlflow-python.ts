@@ -65,14 +65,17 @@ function requireEnv(name: string): string {
  * MLflow's client retries a dead server for minutes by default: here it gives up quickly, and
  * the process is killed after `timeoutMs`.
  */
-export function runMlflowPython(args: string[], { timeoutMs = 60_000 } = {}): Promise<string> {
+export function runMlflowPython(
+  args: string[],
+  { timeoutMs = 60_000, trackingUri = requireEnv('MLFLOW_TEST_TRACKING_URI') } = {},
+): Promise<string> {
   const python = requireEnv('MLFLOW_TEST_PYTHON');
   const env = {
     MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
     MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '1',
     MLFLOW_HTTP_REQUEST_TIMEOUT: '20',
     ...process.env,
-    MLFLOW_TRACKING_URI: requireEnv('MLFLOW_TEST_TRACKING_URI'),
+    MLFLOW_TRACKING_URI: trackingUri,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,104 +1,314 @@
-import { BatchingTraceExporter } from '../../lib/export';
-import type { FinishedTrace } from '../../lib';
+import { Logger } from '@nestjs/common';
+import { BatchingTraceExporter, NO_DROPS, type BatchingExporterSettings } from '../../lib/export';
+import type { DeliveryOutcome, PendingDelivery } from '../../lib/export';
+import type { ExportStats, FinishedTrace } from '../../lib';
 
-/** A sink that records batches and lets the test decide when each send settles. */
-class ControlledSink {
-  readonly batches: string[][] = [];
-  private releases: (() => void)[] = [];
+/** An HTTP answer as the MLflow client reports it. */
+class HttpAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`answered ${status}`);
+  }
+}
+const refused = () =>
+  Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), {
+      code: 'ECONNREFUSED',
+    }),
+  });
+
+type Answer = (ids: string[], call: number) => unknown | undefined;
+
+/** A sink whose answer per trace the test scripts; records calls and how many overlap. */
+class ScriptedSink {
+  readonly name = 'test sink';
+  readonly calls: { ids: string[]; at: number }[] = [];
+  readonly stored = new Map<string, number>();
   concurrent = 0;
   maxConcurrent = 0;
-  failNext = false;
+  hold: Promise<void> | undefined;
 
-  async send(traces: readonly FinishedTrace[]): Promise<void> {
-    this.batches.push(traces.map((t) => t.traceId));
-    this.concurrent++;
-    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
-    const fail = this.failNext;
-    this.failNext = false;
-    await new Promise<void>((resolve) => this.releases.push(resolve));
-    this.concurrent--;
-    if (fail) throw new Error('server said no');
+  constructor(private answer: Answer = () => undefined) {}
+
+  script(answer: Answer): void {
+    this.answer = answer;
   }
 
-  releaseAll(): void {
-    const releases = this.releases;
-    this.releases = [];
-    releases.forEach((release) => release());
+  async send(deliveries: readonly PendingDelivery[], signal: AbortSignal) {
+    const ids = deliveries.map((d) => d.trace.traceId);
+    this.calls.push({ ids, at: Date.now() });
+    this.concurrent++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    try {
+      if (this.hold) {
+        await Promise.race([
+          this.hold,
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason as Error)),
+          ),
+        ]);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      const error = this.answer(ids, this.calls.length);
+      return ids.map((id): DeliveryOutcome => {
+        const failure =
+          typeof error === 'function' ? (error as (id: string) => unknown)(id) : error;
+        if (failure !== undefined) return { ok: false, error: failure };
+        this.stored.set(id, (this.stored.get(id) ?? 0) + 1);
+        return { ok: true };
+      });
+    } finally {
+      this.concurrent--;
+    }
   }
 }
 
-const trace = (id: number) => ({ traceId: `tr-${id}` }) as FinishedTrace;
-const settings = {
+const trace = (id: number, spans = 1) =>
+  ({
+    traceId: `tr-${id}`,
+    spans: Array.from({ length: spans }, () => ({
+      name: 'x',
+      statusMessage: '',
+      inputs: undefined,
+      outputs: undefined,
+      attributes: {},
+      events: [],
+    })),
+  }) as unknown as FinishedTrace;
+
+const settings: BatchingExporterSettings = {
+  mode: 'batch',
   maxQueueSize: 10,
+  maxQueueBytes: 1e9,
+  maxTraceBytes: 1e9,
   maxBatchSize: 3,
   scheduledDelayMs: 10_000,
   maxConcurrentExports: 2,
+  maxRetries: 3,
+  retryInitialDelayMs: 5,
+  retryMaxDelayMs: 20,
+  maxRetryTimeMs: 5000,
 };
 
-async function flushWhileReleasing(exporter: BatchingTraceExporter, sink: ControlledSink) {
-  const flushing = exporter.forceFlush(5000);
-  const pump = setInterval(() => sink.releaseAll(), 1);
-  await flushing;
-  clearInterval(pump);
-}
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const total = (stats: ExportStats) =>
+  stats.exported + Object.values(stats.dropped).reduce((a, b) => a + b, 0) + stats.pending;
 
 describe('BatchingTraceExporter', () => {
+  let warnings: string[];
+  let infos: string[];
+  beforeEach(() => {
+    warnings = [];
+    infos = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => {
+      warnings.push(String(m));
+    });
+    jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => {
+      infos.push(String(m));
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
   it('sends full batches at once, at most maxConcurrentExports at a time, and flushes the rest', async () => {
-    const sink = new ControlledSink();
+    const sink = new ScriptedSink();
     const exporter = new BatchingTraceExporter(sink, settings);
     for (let i = 0; i < 10; i++) exporter.export(trace(i));
-    expect(sink.batches).toEqual([
+    await tick();
+    expect(sink.calls.map((c) => c.ids)).toEqual([
       ['tr-0', 'tr-1', 'tr-2'],
       ['tr-3', 'tr-4', 'tr-5'],
     ]);
-    expect(exporter.getStats().pending).toBe(10);
-    await flushWhileReleasing(exporter, sink);
-    expect(sink.batches.flat()).toEqual(Array.from({ length: 10 }, (_, i) => `tr-${i}`));
+    expect(exporter.getStats()).toMatchObject({ pending: 10, queued: 4, inFlight: 6 });
+    await exporter.forceFlush(5000);
+    expect([...sink.stored.keys()].sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `tr-${i}`).sort(),
+    );
     expect(sink.maxConcurrent).toBe(2);
     expect(exporter.getStats()).toEqual({
       exported: 10,
-      dropped: { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 },
+      dropped: NO_DROPS,
+      pending: 0,
+      queued: 0,
+      inFlight: 0,
+      retried: 0,
+      circuit: 'closed',
+    });
+  });
+
+  it('bounds the queue in traces and in bytes, and drops an oversized trace with its own reason', async () => {
+    const sink = new ScriptedSink();
+    const byCount = new BatchingTraceExporter(sink, { ...settings, maxBatchSize: 100 });
+    for (let i = 0; i < 15; i++) byCount.export(trace(i));
+    expect(byCount.getStats()).toMatchObject({ dropped: { queue_full: 5 }, pending: 10 });
+
+    const oneSpan = 1000; // a one-span trace is estimated well below this
+    const byBytes = new BatchingTraceExporter(sink, {
+      ...settings,
+      maxBatchSize: 100,
+      maxQueueBytes: 3 * oneSpan,
+      maxTraceBytes: 50 * oneSpan,
+    });
+    for (let i = 0; i < 6; i++) byBytes.export(trace(100 + i));
+    byBytes.export(trace(200, 1000));
+    const stats = byBytes.getStats();
+    expect(stats.dropped.too_large).toBe(1);
+    expect(stats.dropped.queue_full).toBeGreaterThan(0);
+    expect(stats.queued).toBeLessThan(6);
+    expect(warnings.some((w) => w.includes('too_large') && w.includes('tr-200'))).toBe(true);
+    await byCount.forceFlush(5000);
+    await byBytes.forceFlush(5000);
+    expect(total(byBytes.getStats())).toBe(7);
+    expect(byCount.getStats()).toMatchObject({ exported: 10, dropped: { queue_full: 5 } });
+  });
+
+  it('retries 408/429/5xx with backoff and delivers once; other 4xx are dropped as rejected', async () => {
+    const sink = new ScriptedSink((ids, call) => {
+      if (call <= 2) return new HttpAnswer(503);
+      return (id: string) => (id === 'tr-1' ? new HttpAnswer(400) : undefined);
+    });
+    const exporter = new BatchingTraceExporter(sink, {
+      ...settings,
+      maxConcurrentExports: 1,
+    });
+    for (let i = 0; i < 3; i++) exporter.export(trace(i));
+    await exporter.forceFlush(5000);
+    expect(sink.stored).toEqual(
+      new Map([
+        ['tr-0', 1],
+        ['tr-2', 1],
+      ]),
+    );
+    expect(exporter.getStats()).toMatchObject({
+      exported: 2,
+      dropped: { rejected: 1, retries_exhausted: 0 },
+      pending: 0,
+    });
+    expect(exporter.getStats().retried).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives up after maxRetries and counts retries_exhausted', async () => {
+    const sink = new ScriptedSink(() => new HttpAnswer(500));
+    const exporter = new BatchingTraceExporter(sink, { ...settings, maxRetries: 2 });
+    exporter.export(trace(1));
+    await exporter.forceFlush(5000);
+    expect(sink.calls).toHaveLength(3);
+    expect(exporter.getStats()).toMatchObject({
+      exported: 0,
+      retried: 2,
+      dropped: { retries_exhausted: 1 },
       pending: 0,
     });
   });
 
-  it('drops and counts traces beyond the queue bound instead of growing', async () => {
-    const sink = new ControlledSink();
-    const exporter = new BatchingTraceExporter(sink, { ...settings, maxBatchSize: 100 });
-    for (let i = 0; i < 15; i++) exporter.export(trace(i));
-    expect(exporter.getStats()).toMatchObject({ dropped: { queue_full: 5 }, pending: 10 });
-    await flushWhileReleasing(exporter, sink);
-    expect(exporter.getStats()).toMatchObject({ exported: 10, dropped: { queue_full: 5 } });
-  });
-
-  it('counts a failed batch as send_failed, by trace', async () => {
-    const sink = new ControlledSink();
-    const exporter = new BatchingTraceExporter(sink, settings);
-    sink.failNext = true;
-    for (let i = 0; i < 3; i++) exporter.export(trace(i));
-    await flushWhileReleasing(exporter, sink);
-    expect(exporter.getStats()).toMatchObject({ exported: 0, dropped: { send_failed: 3 } });
-  });
-
-  it('sends a partial batch after scheduledDelayMs without being flushed', async () => {
-    const sink = new ControlledSink();
-    const exporter = new BatchingTraceExporter(sink, { ...settings, scheduledDelayMs: 5 });
-    exporter.export(trace(1));
-    expect(sink.batches).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(sink.batches).toEqual([['tr-1']]);
-    sink.releaseAll();
-  });
-
-  it('refuses and counts traces after shutdown; a second shutdown is harmless', async () => {
-    const sink = new ControlledSink();
+  it('waits as long as Retry-After asks', async () => {
+    const sink = new ScriptedSink((ids, call) =>
+      call === 1 ? new HttpAnswer(429, 300) : undefined,
+    );
     const exporter = new BatchingTraceExporter(sink, settings);
     exporter.export(trace(1));
-    const stopping = exporter.shutdown(1000);
-    sink.releaseAll();
-    await stopping;
-    await exporter.shutdown();
-    exporter.export(trace(2));
-    expect(exporter.getStats()).toMatchObject({ exported: 1, dropped: { shutdown: 1 } });
+    await exporter.forceFlush(5000);
+    expect(sink.calls).toHaveLength(2);
+    expect(sink.calls[1].at - sink.calls[0].at).toBeGreaterThanOrEqual(290);
+    expect(exporter.getStats().exported).toBe(1);
+  });
+
+  it('while the server is down: one probe at a time, no retry budget spent, logs stopped and resumed once each, twice over', async () => {
+    let down = true;
+    const sink = new ScriptedSink(() => (down ? refused() : undefined));
+    const exporter = new BatchingTraceExporter(sink, {
+      ...settings,
+      maxQueueSize: 100,
+      maxRetries: 1,
+      scheduledDelayMs: 1,
+    });
+    for (let outage = 0; outage < 2; outage++) {
+      down = true;
+      for (let i = 0; i < 20; i++) exporter.export(trace(outage * 100 + i));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      sink.maxConcurrent = 0;
+      const callsBefore = sink.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(exporter.getStats()).toMatchObject({ circuit: 'open', pending: 20 });
+      expect(sink.maxConcurrent).toBeLessThanOrEqual(1);
+      // probes only, paced by the backoff (5 to 20 ms here), never a batch per trace
+      expect(sink.calls.length - callsBefore).toBeLessThan(60);
+      down = false;
+      await exporter.forceFlush(5000);
+      expect(exporter.getStats()).toMatchObject({ circuit: 'closed', pending: 0 });
+    }
+    expect(exporter.getStats()).toMatchObject({
+      exported: 40,
+      dropped: { retries_exhausted: 0 },
+    });
+    expect([...sink.stored.values()].every((n) => n === 1)).toBe(true);
+    const stopped = warnings.filter((w) => w.startsWith('Delivery to test sink stopped'));
+    expect(stopped).toHaveLength(2);
+    expect(stopped[0]).toContain('connect ECONNREFUSED 127.0.0.1:5000');
+    const resumed = infos.filter((m) => m.startsWith('Delivery to test sink resumed'));
+    expect(resumed).toHaveLength(2);
+    expect(resumed[0]).toMatch(/resumed after [\d.]+ s: \d+ traces kept are being sent, 0 dropped/);
+  });
+
+  it('at the shutdown deadline aborts requests in flight and counts what is left, in one line', async () => {
+    const sink = new ScriptedSink();
+    sink.hold = new Promise(() => undefined); // a server that never answers
+    const exporter = new BatchingTraceExporter(sink, settings);
+    const settled: string[] = [];
+    exporter.onTraceSettled((id, s) => settled.push(`${id}:${s.exported ? 'ok' : s.reason}`));
+    for (let i = 0; i < 8; i++) exporter.export(trace(i));
+    const started = Date.now();
+    await exporter.shutdown(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+    exporter.export(trace(99));
+    expect(exporter.getStats()).toMatchObject({
+      exported: 0,
+      dropped: { shutdown: 9 },
+      pending: 0,
+    });
+    expect(settled).toHaveLength(9);
+    expect(settled.every((s) => s.endsWith(':shutdown'))).toBe(true);
+    const lines = warnings.filter((w) => w.startsWith('Shutdown deadline'));
+    expect(lines).toEqual([
+      'Shutdown deadline (200 ms) reached: 8 trace(s) not delivered to test sink (2 queued, 6 in flight, requests aborted), counted as dropped (shutdown)',
+    ]);
+  });
+
+  it('sync mode sends each trace as soon as it ends', async () => {
+    const sink = new ScriptedSink();
+    const exporter = new BatchingTraceExporter(sink, { ...settings, mode: 'sync' });
+    exporter.export(trace(1));
+    await tick();
+    expect(sink.calls.map((c) => c.ids)).toEqual([['tr-1']]);
+    await exporter.forceFlush(1000);
+    expect(exporter.getStats().exported).toBe(1);
+  });
+
+  it('keeps exact accounting under a mix of faults', async () => {
+    let call = 0;
+    const sink = new ScriptedSink(() => {
+      call++;
+      if (call % 5 === 0) return new HttpAnswer(400);
+      if (call % 3 === 0) return new HttpAnswer(502);
+      if (call % 7 === 0) return refused();
+      return undefined;
+    });
+    const exporter = new BatchingTraceExporter(sink, {
+      ...settings,
+      maxQueueSize: 30,
+      scheduledDelayMs: 1,
+    });
+    for (let i = 0; i < 200; i++) {
+      exporter.export(trace(i));
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      expect(total(exporter.getStats())).toBe(i + 1);
+    }
+    await exporter.forceFlush(10_000);
+    const stats = exporter.getStats();
+    expect(total(stats)).toBe(200);
+    expect(stats.pending).toBe(0);
+    expect(stats.exported).toBe(sink.stored.size);
+    expect([...sink.stored.values()].every((n) => n === 1)).toBe(true);
   });
 });

@@ -347,7 +347,7 @@ describe.each(ADAPTERS)('200 concurrent requests in a real MLflow server (%s)', 
     // All delivered, none dropped: the burst of 200 finished traces must not overwhelm the server.
     await tracing.flush(20_000);
     expect(tracing.getExportStats()).toMatchObject({
-      dropped: { send_failed: 0, queue_full: 0 },
+      dropped: { rejected: 0, retries_exhausted: 0, queue_full: 0 },
       pending: 0,
     });
 

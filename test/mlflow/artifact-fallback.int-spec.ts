@@ -49,7 +49,7 @@ describe('servers without OTLP ingestion get the spans as a traces.json artifact
       await app.get(Agent).answer('Is the fallback complete?', 'carol');
     });
     await tracing.flush();
-    expect(tracing.getExportStats()).toMatchObject({ exported: 1, dropped: { send_failed: 0 } });
+    expect(tracing.getExportStats()).toMatchObject({ exported: 1, dropped: { rejected: 0 } });
 
     const artifact = await fetch(
       `${server.url}/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId}`,

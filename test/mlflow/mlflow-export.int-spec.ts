@@ -218,7 +218,7 @@ describe('an experiment id the server does not know', () => {
     const tracing = app.get(TracingService);
     await app.get(Agent).answer('Where does this go?', 'gus');
     await tracing.flush();
-    expect(tracing.getExportStats()).toMatchObject({ exported: 0, dropped: { send_failed: 1 } });
+    expect(tracing.getExportStats()).toMatchObject({ exported: 0, dropped: { rejected: 1 } });
     await app.close();
   });
 

@@ -101,12 +101,12 @@ describe('MlflowTracingModule', () => {
     await app.close();
   });
 
-  it('starts even when MLflow is unreachable, and counts the traces it could not deliver', async () => {
+  it('starts even when MLflow is unreachable, keeps the trace queued, and counts it at shutdown', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MlflowTracingModule.forRoot({
           trackingUri: 'http://127.0.0.1:9',
-          export: { requestTimeoutMs: 2000 },
+          export: { requestTimeoutMs: 2000, shutdownTimeoutMs: 300 },
         }),
         FeatureModule,
       ],
@@ -114,12 +114,13 @@ describe('MlflowTracingModule', () => {
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     const feature = app.get(FeatureService);
     expect(feature.work(5)).toBe(10);
-    await feature.tracing.flush();
-    expect(feature.tracing.getExportStats()).toEqual({
+    await feature.tracing.flush(300);
+    expect(feature.tracing.getExportStats()).toMatchObject({ exported: 0, pending: 1 });
+    await app.close();
+    expect(feature.tracing.getExportStats()).toMatchObject({
       exported: 0,
-      dropped: { queue_full: 0, send_failed: 1, shutdown: 0, exporter_error: 0 },
+      dropped: { queue_full: 0, rejected: 0, shutdown: 1, exporter_error: 0 },
       pending: 0,
     });
-    await app.close();
   });
 });

@@ -1,3 +1,4 @@
+import { NO_DROPS } from '../../lib/export';
 import { Injectable } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { lastValueFrom, Observable, of } from 'rxjs';
@@ -234,7 +235,7 @@ describe('tracing never throws into user code', () => {
   });
 
   it('counts the traces a throwing exporter refused, by reason', async () => {
-    const zero = { queue_full: 0, send_failed: 0, shutdown: 0, exporter_error: 0 };
+    const zero = { ...NO_DROPS };
     const exporter = {
       export: () => {
         throw new Error('broken');

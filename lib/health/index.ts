@@ -1,0 +1,2 @@
+export { ExportHealthIndicator } from './export-health.indicator';
+export type { ExportHealthResult } from './export-health.indicator';

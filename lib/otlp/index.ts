@@ -1,0 +1,2 @@
+export { OtlpTraceSink } from './otlp-trace-sink';
+export { OtlpHttpError } from './otlp-http.error';

@@ -1,0 +1,22 @@
+import { parseRetryAfter } from '../export/delivery-failure';
+
+/** A non-2xx answer from an OTLP/HTTP collector. */
+export class OtlpHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`OTLP collector answered ${status}: ${detail.slice(0, 300)}`);
+    this.name = 'OtlpHttpError';
+  }
+
+  static async from(response: Response): Promise<OtlpHttpError> {
+    const detail = await response.text().catch(() => '');
+    return new OtlpHttpError(
+      response.status,
+      detail,
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { startMlflowServer, type MlflowServer } from '../../scripts/mlflow/mlflow-server.cjs';
+import type { ExportStats } from '../../lib';
+import { NO_DROPS } from '../../lib/export';
+import { FaultProxy, type Fault, type FaultRule } from './fixtures/fault-proxy';
+import { bootFaultApp, produceTraces, readExperiment } from './fixtures/fault-app';
+
+const uri = () => process.env.MLFLOW_TEST_TRACKING_URI as string;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const handedOver = (stats: ExportStats) =>
+  stats.exported + Object.values(stats.dropped).reduce((a, b) => a + b, 0) + stats.pending;
+
+const TRACES = 30;
+
+const faults: [string, FaultRule | Fault][] = [
+  ['500', { kind: 'status', status: 500 }],
+  ['503 with Retry-After', { kind: 'status', status: 503, headers: { 'retry-after': '1' } }],
+  ['429', { kind: 'status', status: 429 }],
+  ['connection reset', { kind: 'reset' }],
+  ['hang', { kind: 'hang' }],
+  ['slow', { kind: 'slow', delayMs: 400 }],
+  [
+    'StartTraceV3 500 on every 3rd call (OTLP succeeds)',
+    { pathPrefix: '/api/3.0/mlflow/traces', every: 3, fault: { kind: 'status', status: 500 } },
+  ],
+  [
+    'OTLP 502 on every 2nd call',
+    { pathPrefix: '/v1/traces', every: 2, fault: { kind: 'status', status: 502 } },
+  ],
+];
+
+describe('delivery through faults, read back from the real server', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(uri());
+  });
+  afterAll(() => proxy.close());
+
+  it.each(faults)(
+    '%s: after the fault clears every trace is in MLflow exactly once and the stats match',
+    async (label, rule) => {
+      const experimentName = `fault-${label.replace(/\W+/g, '-')}-${Date.now()}`;
+      const { app, tracing, exportedIds } = await bootFaultApp(proxy.url, experimentName);
+      await tracing.flush(20_000); // the experiment exists before the fault starts
+      proxy.set(rule);
+      const faultedBefore = proxy.faulted;
+      await produceTraces(tracing, TRACES, label);
+      await sleep(1000);
+      proxy.clear();
+      await tracing.flush(60_000);
+
+      const stats = tracing.getExportStats()!;
+      expect(proxy.faulted).toBeGreaterThan(faultedBefore);
+      expect(stats).toMatchObject({ exported: TRACES, pending: 0, dropped: NO_DROPS });
+      if (label !== 'slow') expect(stats.retried).toBeGreaterThan(0);
+
+      const stored = await readExperiment(uri(), experimentName);
+      expect(Object.keys(stored).sort()).toEqual([...exportedIds].sort());
+      expect(Object.keys(stored)).toHaveLength(TRACES);
+      for (const trace of Object.values(stored)) {
+        expect(trace).toMatchObject({
+          spans: 2,
+          span_names: ['child', 'fault-root'],
+          state: 'OK',
+          fault: label,
+        });
+        expect(trace.preview).toMatch(/^\{"i": \d+\}$/);
+      }
+      await app.close();
+    },
+    90_000,
+  );
+
+  it('with the server down for long, memory and the queue stay within their bounds', async () => {
+    proxy.set({ kind: 'reset' });
+    const { app, tracing } = await bootFaultApp(proxy.url, `down-${Date.now()}`, {
+      maxQueueSize: 300,
+      shutdownTimeoutMs: 500,
+    });
+    const heap: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      await produceTraces(tracing, 200, 'down', 1);
+      const stats = tracing.getExportStats()!;
+      expect(stats.pending).toBeLessThanOrEqual(300);
+      expect(handedOver(stats)).toBe((round + 1) * 200);
+      if (round % 5 === 4) {
+        global.gc?.();
+        heap.push(process.memoryUsage().heapUsed);
+      }
+      await sleep(100);
+    }
+    const stats = tracing.getExportStats()!;
+    expect(stats).toMatchObject({ exported: 0, circuit: 'open' });
+    expect(stats.dropped.queue_full).toBeGreaterThanOrEqual(4000 - 300 - 100);
+    expect(stats.dropped.retries_exhausted).toBe(0); // no answer: waiting, not spending retries
+    // 4,000 traces went through a queue of 300: the heap does not grow with them.
+    expect(Math.max(...heap) - heap[0]).toBeLessThan(50 * 1024 * 1024);
+    proxy.clear();
+    await app.close();
+    expect(tracing.getExportStats()!.pending).toBe(0);
+  }, 90_000);
+});
+
+describe('the MLflow server killed mid-traffic and restarted on the same port and store', () => {
+  let server: MlflowServer;
+  afterAll(() => server?.stop());
+
+  it('delivers every trace that fit in the queue exactly once', async () => {
+    server = await startMlflowServer({ log: () => undefined });
+    const experimentName = `restart-${Date.now()}`;
+    const { app, tracing, exportedIds } = await bootFaultApp(server.url, experimentName);
+    await produceTraces(tracing, 40, 'before');
+    await tracing.flush(30_000);
+
+    const port = Number(new URL(server.url).port);
+    const dataDir = server.tmpDir;
+    const outageStart = Date.now();
+    const stopping = server.stop({ keepData: true });
+    await produceTraces(tracing, 80, 'during', 50);
+    await stopping;
+    await produceTraces(tracing, 80, 'during', 50);
+    expect(tracing.getExportStats()).toMatchObject({ circuit: 'open', exported: 40 });
+    server = await startMlflowServer({ log: () => undefined, port, dataDir });
+    const outageMs = Date.now() - outageStart;
+    await tracing.flush(60_000);
+
+    const stats = tracing.getExportStats()!;
+    expect(stats).toMatchObject({ exported: 200, pending: 0, dropped: NO_DROPS });
+    const stored = await readExperiment(server.url, experimentName);
+    expect(Object.keys(stored).sort()).toEqual([...exportedIds].sort());
+    expect(Object.values(stored).every((trace) => trace.spans === 2)).toBe(true);
+    console.log(`kept and delivered 160 of 160 traces ended during a ${outageMs} ms outage`);
+    await app.close();
+  }, 180_000);
+});

@@ -1,0 +1,87 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { Test } from '@nestjs/testing';
+import net from 'node:net';
+import { ExportHealthIndicator, MlflowTracingModule, TracingService } from '../../lib';
+
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly exportHealth: ExportHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.exportHealth.isHealthy('mlflow-tracing')]);
+  }
+}
+
+describe('ExportHealthIndicator with @nestjs/terminus', () => {
+  it('reports up while delivering and down, with the cause, while delivery is stopped', async () => {
+    let reachable = true;
+    // A stand-in MLflow: answers OTLP and StartTraceV3 while reachable, resets connections after.
+    const server = net.createServer((socket) => {
+      if (!reachable) return socket.destroy();
+      socket.on('data', () =>
+        socket.end(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+
+    @Module({
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        MlflowTracingModule.forRoot({
+          trackingUri: `http://127.0.0.1:${port}`,
+          experimentId: '1',
+          http: { exclude: ['/health'] },
+          export: { retryInitialDelayMs: 20, retryMaxDelayMs: 50, shutdownTimeoutMs: 200 },
+        }),
+      ],
+      controllers: [HealthController],
+    })
+    class AppModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `${await app.getUrl()}/health`;
+    const tracing = app.get(TracingService);
+    try {
+      tracing.withSpan('ok', () => 1);
+      await tracing.flush(5000);
+      const up = await fetch(url);
+      expect(up.status).toBe(200);
+      expect(await up.json()).toMatchObject({
+        status: 'ok',
+        info: { 'mlflow-tracing': { status: 'up', exported: 1, circuit: 'closed' } },
+      });
+
+      reachable = false;
+      tracing.withSpan('lost?', () => 2);
+      await tracing.flush(500);
+      const down = await fetch(url);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({
+        status: 'error',
+        error: {
+          'mlflow-tracing': {
+            status: 'down',
+            problems: ['delivery stopped: the destination does not answer'],
+            circuit: 'open',
+            pending: 1, // queued, or in flight as the probe
+          },
+        },
+      });
+    } finally {
+      reachable = true;
+      await app.close();
+      server.close();
+    }
+  });
+});
