@@ -88,42 +88,46 @@ describe('the MLflow UI shows a trace of the sample app (headless Chromium)', ()
     delete process.env.MLFLOW_EXPERIMENT_NAME;
   });
 
-  it('renders the span tree, span types, token count and session, and saves the screenshot', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-      page.setDefaultTimeout(UI_TIMEOUT);
-      const base = process.env.MLFLOW_TEST_TRACKING_URI!.replace(/\/+$/, '');
-      await page.goto(`${base}/#/experiments/${experimentId}/traces`, { timeout: UI_TIMEOUT });
-      await page.getByText('What is NestJS?').first().waitFor();
-      await dismissPopovers(page);
-      await page.goto(
-        `${base}/#/experiments/${experimentId}/traces?selectedEvaluationId=${traceId}`,
-      );
-      const drawer = page.locator('[data-component-id="mlflow.evaluations_review.modal"]');
-      await drawer.getByText('Completions').first().waitFor();
+  it(
+    'renders the span tree, span types, token count and session, and saves the screenshot',
+    async () => {
+      const browser = await launchChromium();
+      try {
+        const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+        page.setDefaultTimeout(UI_TIMEOUT);
+        const base = process.env.MLFLOW_TEST_TRACKING_URI!.replace(/\/+$/, '');
+        await page.goto(`${base}/#/experiments/${experimentId}/traces`, { timeout: UI_TIMEOUT });
+        await page.getByText('What is NestJS?').first().waitFor();
+        await dismissPopovers(page);
+        await page.goto(
+          `${base}/#/experiments/${experimentId}/traces?selectedEvaluationId=${traceId}`,
+        );
+        const drawer = page.locator('[data-component-id="mlflow.evaluations_review.modal"]');
+        await drawer.getByText('Completions').first().waitFor();
 
-      // The span tree: the request, the agent step under it, the retrieval and the LLM call.
-      const spans = await spanTree(page);
-      expect(spans.map(({ name, depth }) => [name, depth])).toEqual([
-        ['POST /chat/:conversationId', 0],
-        ['ChatService.answer', 1],
-        ['RetrieverService.search', 2],
-        ['Completions', 2],
-      ]);
-      // Span types: MLflow draws one icon per type (RETRIEVER a magnifier, CHAT_MODEL a model).
-      expect(spans[2].icons).toContain('SearchIcon');
-      expect(spans[3].icons).toContain('ModelsIcon');
-      expect(new Set(spans.map((span) => span.iconHtml)).size).toBe(4);
-      // The trace's token count (the OpenAI call's usage, as stored) and its session.
-      expect(totalTokens).toBeGreaterThan(0);
-      await drawer.getByText(`${totalTokens} tokens`, { exact: true }).first().waitFor();
-      await drawer.getByText('conv-2', { exact: true }).first().waitFor();
-      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT });
-    } finally {
-      await browser.close();
-    }
-    // Longer than one UI wait, so a step that times out says which element it waited for.
-  }, 3 * UI_TIMEOUT);
+        // The span tree: the request, the agent step under it, the retrieval and the LLM call.
+        const spans = await spanTree(page);
+        expect(spans.map(({ name, depth }) => [name, depth])).toEqual([
+          ['POST /chat/:conversationId', 0],
+          ['ChatService.answer', 1],
+          ['RetrieverService.search', 2],
+          ['Completions', 2],
+        ]);
+        // Span types: MLflow draws one icon per type (RETRIEVER a magnifier, CHAT_MODEL a model).
+        expect(spans[2].icons).toContain('SearchIcon');
+        expect(spans[3].icons).toContain('ModelsIcon');
+        expect(new Set(spans.map((span) => span.iconHtml)).size).toBe(4);
+        // The trace's token count (the OpenAI call's usage, as stored) and its session.
+        expect(totalTokens).toBeGreaterThan(0);
+        await drawer.getByText(`${totalTokens} tokens`, { exact: true }).first().waitFor();
+        await drawer.getByText('conv-2', { exact: true }).first().waitFor();
+        mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT });
+      } finally {
+        await browser.close();
+      }
+      // Longer than one UI wait, so a step that times out says which element it waited for.
+    },
+    3 * UI_TIMEOUT,
+  );
 });
