@@ -17,6 +17,8 @@ import {
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MlflowTracing');
   private instances: object[] = [];
+  // Aborts the startup check's requests at shutdown: a hung server must not keep the process alive.
+  private readonly stopChecks = new AbortController();
 
   constructor(
     @Inject(RESOLVED_TRACING_OPTIONS) private readonly options: ResolvedTracingOptions,
@@ -44,6 +46,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopChecks.abort();
     clearDefaultTracer(this.tracer);
     unbindInstances(this.instances, this.tracer);
     try {
@@ -65,7 +68,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     const { trackingUri, experiment, auth, export: exportOptions } = this.options;
     const configuredId = experiment !== undefined && 'id' in experiment ? experiment.id : undefined;
     const connection = { trackingUri, auth, requestTimeoutMs: exportOptions.requestTimeoutMs };
-    const report = await diagnoseServer(connection, configuredId);
+    const report = await diagnoseServer(connection, configuredId, this.stopChecks.signal);
     const dropped =
       'traces wait in the bounded export queue and are retried; those that cannot be delivered are counted as dropped';
     for (const problem of report.problems) this.logger.warn(`${problem}; ${dropped}`);

@@ -20,8 +20,10 @@ const VERSION = /^\d+\.\d+[\w.+-]*$/;
 export async function diagnoseServer(
   connection: MlflowConnection,
   experimentId: string | undefined,
+  stop?: AbortSignal,
 ): Promise<ServerReport> {
-  const client = new MlflowHttpClient(connection);
+  const open = (to: MlflowConnection): MlflowHttpClient => clientUntil(to, stop);
+  const client = open(connection);
   const report: ServerReport = { version: undefined, otlp: undefined, problems: [] };
   const uri = connection.trackingUri;
   const version = await readVersion(client);
@@ -35,7 +37,7 @@ export async function diagnoseServer(
         ? 'answers with an HTML page, not MLflow'
         : `does not answer like an MLflow tracking server (GET /version: ${version.status})`;
     report.problems.push(
-      `${uri} ${what}. Set trackingUri to the address \`mlflow server\` listens on${await originHint(connection)}`,
+      `${uri} ${what}. Set trackingUri to the address \`mlflow server\` listens on${await originHint(connection, open)}`,
     );
     return report;
   }
@@ -70,10 +72,24 @@ async function readVersion(client: MlflowHttpClient): Promise<VersionAnswer> {
 }
 
 /** A URI with a path (a pasted UI link such as /experiments/1): is MLflow at the bare origin? */
-async function originHint(connection: MlflowConnection): Promise<string> {
+/** A client whose requests are aborted when `stop` fires (app shutdown: a hung server must not keep the process alive). */
+function clientUntil(
+  connection: MlflowConnection,
+  stop: AbortSignal | undefined,
+): MlflowHttpClient {
+  const client = new MlflowHttpClient(connection);
+  if (stop?.aborted) client.close();
+  else stop?.addEventListener('abort', () => client.close(), { once: true });
+  return client;
+}
+
+async function originHint(
+  connection: MlflowConnection,
+  open: (to: MlflowConnection) => MlflowHttpClient,
+): Promise<string> {
   const origin = new URL(connection.trackingUri).origin;
   if (origin === connection.trackingUri) return '.';
-  const answer = await readVersion(new MlflowHttpClient({ ...connection, trackingUri: origin }));
+  const answer = await readVersion(open({ ...connection, trackingUri: origin }));
   return answer.kind === 'mlflow'
     ? `: MLflow ${answer.version} answers at ${origin}, so use trackingUri: '${origin}' (without the path).`
     : ` (without a path such as ${new URL(connection.trackingUri).pathname}, unless MLflow is served under it).`;

@@ -144,6 +144,8 @@ export class FeedbackService implements OnApplicationShutdown {
   /** Sends what is still held (after the app's traces are flushed), within the shutdown deadline. */
   async onApplicationShutdown(): Promise<void> {
     const end = Date.now() + this.options.export.shutdownTimeoutMs;
+    // Held feedback waits for its traces' flush below: it is the shutdown that ends it, not its hold window.
+    this.held.beginShutdown();
     if (this.held.size > 0) await this.tracer.forceFlush(end - Date.now()).catch(() => undefined);
     await this.held.drain(end - Date.now());
   }

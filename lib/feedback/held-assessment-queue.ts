@@ -66,6 +66,11 @@ export class HeldAssessmentQueue {
     return this.stopped;
   }
 
+  /** Shutdown has begun: nothing expires any more; `drain` decides what is delivered or dropped. */
+  beginShutdown(): void {
+    this.draining = true;
+  }
+
   /**
    * At shutdown: tries everything held, again and again, until all of it is stored or the time
    * is up; what is left is dropped as `shutdown`. No assessment is accepted afterwards.

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { TraceSettledListener } from '../export/batching-trace-exporter';
 import { NO_DROPS, type ExportStats } from '../export/export-stats';
 import type { TraceExporter } from '../export/trace-exporter.interface';
 import type { FinishedTrace } from '../trace-model';
@@ -53,6 +54,15 @@ export class MaskingTraceExporter implements TraceExporter {
     this.drain();
     this.stopped = true;
     await this.next.shutdown(timeoutMs);
+  }
+
+  /** The wrapped exporter's notices of each trace's outcome (`BatchingTraceExporter.onTraceSettled`). */
+  onTraceSettled(listener: TraceSettledListener): () => void {
+    const next = this.next as Partial<{
+      onTraceSettled(listener: TraceSettledListener): () => void;
+    }>;
+    if (typeof next.onTraceSettled !== 'function') return () => undefined;
+    return next.onTraceSettled(listener);
   }
 
   getStats(): ExportStats {
