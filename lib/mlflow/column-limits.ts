@@ -1,13 +1,12 @@
 import { MlflowLimits } from './mlflow-keys';
 
 /**
- * User and session ids, as MLflow keeps them: the server refuses a whole trace whose session is
- * past its 250-char column and cuts a longer user to 250 itself. Cutting both here keeps the
- * span attributes and the trace metadata equal to what is stored; a cut session still groups
- * the conversation's traces, a refused one loses them.
+ * The server copies the session into a 250-char column and refuses the whole trace when it is
+ * longer; a cut session still groups the conversation's traces, a refused one loses them.
+ * (A user id is stored whole: MLflow only shows its first 250 chars over REST.)
  */
-export function identityColumn(id: string): string {
-  return id.slice(0, MlflowLimits.IDENTITY_CHARS);
+export function sessionColumn(session: string): string {
+  return session.slice(0, MlflowLimits.SESSION_CHARS);
 }
 
 /** The span type goes into a 500-char column that PostgreSQL enforces for the whole batch. */

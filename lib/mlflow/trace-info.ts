@@ -1,5 +1,5 @@
 import type { FinishedTrace } from '../trace-model';
-import { identityColumn, traceNameColumn } from './column-limits';
+import { sessionColumn, traceNameColumn } from './column-limits';
 import { formatDuration } from './duration';
 import { MlflowLimits, TRACE_SCHEMA_VERSION, TraceMetadata, TraceTag } from './mlflow-keys';
 import { buildPreview, truncatePreview } from './preview';
@@ -46,8 +46,8 @@ function traceMetadata(trace: FinishedTrace): Record<string, string> {
     ...trace.metadata,
     [TraceMetadata.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION,
   };
-  if (trace.user !== undefined) metadata[TraceMetadata.USER] = identityColumn(trace.user);
-  if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = identityColumn(trace.session);
+  if (trace.user !== undefined) metadata[TraceMetadata.USER] = trace.user;
+  if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = sessionColumn(trace.session);
   if (trace.droppedSpans > 0) metadata[TraceMetadata.DROPPED_SPANS] = String(trace.droppedSpans);
   const usage = aggregateTokenUsage(trace.spans);
   if (usage !== undefined) metadata[TraceMetadata.TOKEN_USAGE] = JSON.stringify(usage);

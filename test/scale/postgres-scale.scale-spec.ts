@@ -120,8 +120,8 @@ it(`${REQUESTS} requests, ${CONCURRENCY} at a time, and traces with values past 
     expect(trace.trace_info.tags?.case).toBe('load');
   });
 
-  // Each long value is stored, cut to the column it goes into. Tag and metadata values are
-  // stored up to 8000 chars; MLflow's REST answer shows their first 4096 and 250.
+  // Each long value is stored, cut to the column it goes into. Tag and metadata values (the
+  // user id too) are stored up to 8000 chars; MLflow's REST answer shows their first 4096 and 250.
   const long = async (kind: string) => getTraceWithSpans(longIds[kind]);
   const user = await long('user');
   expect(user.trace_info.trace_metadata?.['mlflow.trace.user']).toBe(LONG.user.slice(0, 250));

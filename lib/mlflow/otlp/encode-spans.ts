@@ -1,5 +1,5 @@
 import type { FinishedSpan, FinishedTrace, JsonValue } from '../../trace-model';
-import { identityColumn, spanTypeColumn } from '../column-limits';
+import { sessionColumn, spanTypeColumn } from '../column-limits';
 import { SpanAttribute } from '../mlflow-keys';
 import { anyValue, keyValue } from './any-value';
 import { ProtobufWriter } from './protobuf-writer';
@@ -38,9 +38,9 @@ export function spanAttributes(
   // A continued trace belongs to the caller: its trace-level fields are not ours to set.
   if (trace.remoteParentSpanIdHex !== null) return withoutTraceLevelAttributes(attributes);
   if (span === trace.rootSpan) {
-    if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = identityColumn(trace.user);
+    if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = trace.user;
     if (trace.session !== undefined)
-      attributes[SpanAttribute.SESSION_ID] = identityColumn(trace.session);
+      attributes[SpanAttribute.SESSION_ID] = sessionColumn(trace.session);
   }
   return attributes;
 }
