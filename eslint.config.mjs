@@ -57,7 +57,7 @@ export default defineConfig(
   },
   {
     // Plain CommonJS files (jest config, scripts/*.cjs) may use require().
-    files: ['**/*.cjs', '**/*.cts', 'jest.config.js', 'jest.ui.config.js'],
+    files: ['**/*.cjs', '**/*.cts', 'jest.config.js', 'jest.ui.config.js', 'jest.scale.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

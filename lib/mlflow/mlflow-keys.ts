@@ -32,4 +32,10 @@ export const MlflowLimits = {
   CLIENT_REQUEST_ID_CHARS: 50,
   TAG_KEY_CHARS: 250,
   TAG_VALUE_CHARS: 8000,
+  /** `trace_info.session_id`; the server refuses a longer `mlflow.trace.session` or `session.id`. */
+  SESSION_CHARS: 250,
+  /** `trace_info.trace_name`; the server refuses a longer `mlflow.traceName` tag. */
+  TRACE_NAME_CHARS: 4096,
+  /** `spans.type`, a `String(500)` that PostgreSQL enforces. */
+  SPAN_TYPE_CHARS: 500,
 } as const;

@@ -1,4 +1,5 @@
 import type { FinishedTrace } from '../trace-model';
+import { sessionColumn, traceNameColumn } from './column-limits';
 import { formatDuration } from './duration';
 import { MlflowLimits, TRACE_SCHEMA_VERSION, TraceMetadata, TraceTag } from './mlflow-keys';
 import { buildPreview, truncatePreview } from './preview';
@@ -18,7 +19,10 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
     execution_duration: formatDuration(trace.durationNs),
     state: trace.state,
     trace_metadata: limitEntries(traceMetadata(trace)),
-    tags: limitEntries({ ...trace.tags, [TraceTag.TRACE_NAME]: root.name }),
+    tags: limitEntries({
+      ...trace.tags,
+      [TraceTag.TRACE_NAME]: traceNameColumn(root.name),
+    }),
   };
   const requestPreview =
     trace.requestPreview !== undefined
@@ -43,7 +47,7 @@ function traceMetadata(trace: FinishedTrace): Record<string, string> {
     [TraceMetadata.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION,
   };
   if (trace.user !== undefined) metadata[TraceMetadata.USER] = trace.user;
-  if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = trace.session;
+  if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = sessionColumn(trace.session);
   if (trace.droppedSpans > 0) metadata[TraceMetadata.DROPPED_SPANS] = String(trace.droppedSpans);
   const usage = aggregateTokenUsage(trace.spans);
   if (usage !== undefined) metadata[TraceMetadata.TOKEN_USAGE] = JSON.stringify(usage);

@@ -177,10 +177,19 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * `env` is added to the server's environment (the basic-auth app reads its admin password there).
  * `port` and `dataDir` restart a server stopped with `stop({ keepData: true })` where it was,
  * with the same store (fault tests kill the server mid-traffic and bring it back).
- * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string>, port?: number, dataDir?: string }} [options]
+ * `backendStoreUri` replaces the SQLite store (e.g. `postgresql://...` for the scale test).
+ * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string>, port?: number, dataDir?: string, backendStoreUri?: string }} [options]
  * @returns {Promise<MlflowServer>}
  */
-async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {}, port, dataDir } = {}) {
+async function startMlflowServer({
+  log,
+  mlflowBin,
+  extraArgs = [],
+  env = {},
+  port,
+  dataDir,
+  backendStoreUri,
+} = {}) {
   const say = logger(log);
   const bin = mlflowBin ?? (await ensureMlflowVenv({ log })).mlflowBin;
   port ??= await freePort();
@@ -190,7 +199,7 @@ async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {}, por
   // prettier-ignore
   const args = [
     'server',
-    '--backend-store-uri', `sqlite:///${path.join(tmpDir, 'mlflow.db')}`,
+    '--backend-store-uri', backendStoreUri ?? `sqlite:///${path.join(tmpDir, 'mlflow.db')}`,
     '--artifacts-destination', path.join(tmpDir, 'mlartifacts'),
     '--host', '127.0.0.1',
     '--port', String(port),
@@ -253,4 +262,4 @@ async function startMlflowServer({ log, mlflowBin, extraArgs = [], env = {}, por
   return { url, pid, tmpDir, stop };
 }
 
-module.exports = { MLFLOW_VERSION, ensureMlflowVenv, startMlflowServer };
+module.exports = { MLFLOW_VERSION, ensureMlflowVenv, freePort, startMlflowServer };

@@ -34,4 +34,9 @@ export declare function startMlflowServer(options?: {
   port?: number;
   /** Use this store directory (a stopped server's tmpDir) instead of a new one. */
   dataDir?: string;
+  /** Instead of the SQLite file in tmpDir, e.g. `postgresql://postgres@127.0.0.1:5433/mlflow`. */
+  backendStoreUri?: string;
 }): Promise<MlflowServer>;
+
+/** A free TCP port on 127.0.0.1. */
+export declare function freePort(): Promise<number>;

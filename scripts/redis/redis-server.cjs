@@ -4,11 +4,12 @@
  * `redis-server`, installed when missing and started on a free loopback port with a throwaway
  * directory and no persistence. Each test file starts its own and stops it in afterAll.
  */
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { aptInstall } = require('../ci/apt-install.cjs');
 
 /** @returns {string | undefined} */
 function findRedisServer() {
@@ -16,7 +17,9 @@ function findRedisServer() {
     const candidate = path.join(dir, 'redis-server');
     if (fs.existsSync(candidate)) return candidate;
   }
-  return ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((file) => fs.existsSync(file));
+  return ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((file) =>
+    fs.existsSync(file),
+  );
 }
 
 /** Installs Debian's redis-server unless it is already there (a quick check when present). */
@@ -24,20 +27,10 @@ function ensureRedisServer({ log = console.log } = {}) {
   const found = findRedisServer();
   if (found !== undefined) return found;
   log('[redis] installing redis-server with apt-get');
-  // Waits for another apt run (another test suite, another project) instead of failing on the lock.
-  const apt = (/** @type {string[]} */ args) =>
-    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  try {
-    apt(['install', '-y', '--no-install-recommends', 'redis-server']);
-  } catch {
-    apt(['update']);
-    apt(['install', '-y', '--no-install-recommends', 'redis-server']);
-  }
+  aptInstall(['redis-server']);
   const installed = findRedisServer();
-  if (installed === undefined) throw new Error('redis-server is still missing after apt-get install');
+  if (installed === undefined)
+    throw new Error('redis-server is still missing after apt-get install');
   return installed;
 }
 

@@ -1,4 +1,5 @@
 import type { FinishedSpan, FinishedTrace, JsonValue } from '../../trace-model';
+import { sessionColumn, spanTypeColumn } from '../column-limits';
 import { SpanAttribute } from '../mlflow-keys';
 import { anyValue, keyValue } from './any-value';
 import { ProtobufWriter } from './protobuf-writer';
@@ -28,7 +29,9 @@ export function spanAttributes(
   trace: FinishedTrace,
   span: FinishedSpan,
 ): Record<string, JsonValue> {
-  const attributes: Record<string, JsonValue> = { [SpanAttribute.SPAN_TYPE]: span.spanType };
+  const attributes: Record<string, JsonValue> = {
+    [SpanAttribute.SPAN_TYPE]: spanTypeColumn(span.spanType),
+  };
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
   Object.assign(attributes, span.attributes);
@@ -36,7 +39,8 @@ export function spanAttributes(
   if (trace.remoteParentSpanIdHex !== null) return withoutTraceLevelAttributes(attributes);
   if (span === trace.rootSpan) {
     if (trace.user !== undefined) attributes[SpanAttribute.USER_ID] = trace.user;
-    if (trace.session !== undefined) attributes[SpanAttribute.SESSION_ID] = trace.session;
+    if (trace.session !== undefined)
+      attributes[SpanAttribute.SESSION_ID] = sessionColumn(trace.session);
   }
   return attributes;
 }
