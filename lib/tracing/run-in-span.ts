@@ -1,8 +1,7 @@
-import { NOT_SAMPLED, runWithActive, spanStorage } from './span-context';
+import { NOT_SAMPLED, runWithActive } from './span-context';
 import type { SpanDefinition } from './span-definition';
 import type { SpanRecord } from './span-record';
-import { startSpan } from './start-span';
-import { tracerFor } from './tracer-registry';
+import { startOwnedSpan } from './start-span';
 import { trackResult } from './track-result';
 
 /**
@@ -17,13 +16,7 @@ export function runInSpan<T>(
 ): T {
   let span: SpanRecord | typeof NOT_SAMPLED | undefined;
   try {
-    const parent = spanStorage.getStore();
-    span = startSpan(
-      definition.name,
-      definition.spanType,
-      parent,
-      parent === undefined ? tracerFor(thisArg) : undefined,
-    );
+    span = startOwnedSpan(definition.name, definition.spanType, thisArg);
     if (span !== undefined && span !== NOT_SAMPLED) describeCall(span, definition, args);
   } catch {
     span = undefined;

@@ -1,7 +1,7 @@
 import { NOT_SAMPLED, spanStorage } from './span-context';
 import { SpanRecord } from './span-record';
 import type { Tracer } from './tracer';
-import { getDefaultTracer } from './tracer-registry';
+import { getDefaultTracer, tracerFor } from './tracer-registry';
 
 /**
  * Spans one trace may hold. A loop that opens spans inside one long request must not grow
@@ -37,4 +37,17 @@ export function startSpan(
   }
   if (rootTracer === undefined || !rootTracer.enabled) return undefined;
   return rootTracer.startRootSpan(name, spanType ?? rootTracer.defaultSpanType) ?? NOT_SAMPLED;
+}
+
+/**
+ * Opens a span under the active one, or, with none active, a new trace with the tracer of the
+ * app that owns `owner` (the instance a `@Trace` method or a traced SDK client belongs to).
+ */
+export function startOwnedSpan(
+  name: string,
+  spanType: string | undefined,
+  owner: unknown,
+): SpanRecord | typeof NOT_SAMPLED | undefined {
+  const parent = spanStorage.getStore();
+  return startSpan(name, spanType, parent, parent === undefined ? tracerFor(owner) : undefined);
 }

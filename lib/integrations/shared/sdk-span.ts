@@ -1,8 +1,7 @@
 import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
 import { SpanRecord } from '../../tracing/span-record';
 import { markSdkCallSpan } from '../../tracing/sdk-call-spans';
-import { startSpan } from '../../tracing/start-span';
-import { tracerFor } from '../../tracing/tracer-registry';
+import { startOwnedSpan } from '../../tracing/start-span';
 
 /** What an SDK call's span starts with. */
 export interface SdkSpanStart {
@@ -26,13 +25,7 @@ export function runSdkCall<T>(
 ): T {
   let span: SpanRecord | typeof NOT_SAMPLED | undefined;
   try {
-    const parent = spanStorage.getStore();
-    span = startSpan(
-      start.name,
-      start.spanType,
-      parent,
-      parent === undefined ? tracerFor(client) : undefined,
-    );
+    span = startOwnedSpan(start.name, start.spanType, client);
     if (span instanceof SpanRecord) {
       markSdkCallSpan(span);
       start.describe(span);
