@@ -14,6 +14,9 @@ import { TextMasker } from './text-masker';
 /** What a custom rule's failure leaves in place of the value. */
 export const MASKING_FAILED = '[MASKING_FAILED]';
 
+const MAX_REMEMBERED_TEXTS = 2048;
+const MAX_REMEMBERED_TEXT = 200;
+
 type JsonObject = { [key: string]: JsonValue };
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 type Path = (string | number)[];
@@ -37,6 +40,7 @@ export class JsonMasker {
   private readonly text: TextMasker;
   private readonly keyVerdicts = new Map<string, KeyVerdict>();
   private readonly keyTexts = new Map<string, string>();
+  private readonly cleanTexts = new Set<string>();
   private readonly logger = new Logger('MlflowTracing');
 
   constructor(private readonly settings: ResolvedMaskingOptions) {
@@ -63,14 +67,30 @@ export class JsonMasker {
   }
 
   string(text: string, at: WalkPosition): JsonValue {
+    const builtInOnly = this.settings.custom.length === 0;
+    if (builtInOnly && this.cleanTexts.has(text)) return text;
     const embedded = parseEmbeddedJson(text);
     if (embedded !== undefined) {
       const masked = JSON.stringify(this.value(embedded, at));
+      if (masked !== JSON.stringify(embedded)) return masked;
       // Unchanged JSON keeps its own formatting.
-      return masked === JSON.stringify(embedded) ? text : masked;
+      if (builtInOnly) this.rememberClean(text);
+      return text;
     }
-    const masked = this.text.mask(text);
-    return this.settings.custom.length === 0 ? masked : this.runCustom(masked, at);
+    const masked = this.cleanTexts.has(text) ? text : this.text.mask(text);
+    if (masked === text) this.rememberClean(text);
+    return builtInOnly ? masked : this.runCustom(masked, at);
+  }
+
+  /**
+   * Short texts the built-in rules left alone. Every trace repeats many (span names, routes,
+   * attribute values) and the rules are a pure function of the text, so each is masked once
+   * (custom rules still see every value: they also get the position). Bounded: cleared when full.
+   */
+  private rememberClean(text: string): void {
+    if (text.length > MAX_REMEMBERED_TEXT) return;
+    if (this.cleanTexts.size >= MAX_REMEMBERED_TEXTS) this.cleanTexts.clear();
+    this.cleanTexts.add(text);
   }
 
   /**

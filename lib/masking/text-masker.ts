@@ -1,10 +1,12 @@
 import { BUILT_IN_VALUE_RULES } from './built-in-rules';
 import type { ResolvedMaskingOptions } from './resolve-masking-options';
+import { TextFacts } from './rules/text-facts';
 import type { ValueRule } from './rules/value-rule.interface';
 
 /** The value rules and extra patterns of one configuration, applied to plain text. */
 export class TextMasker {
   private readonly rules: readonly ValueRule[];
+  private readonly facts = new TextFacts();
 
   constructor(private readonly settings: ResolvedMaskingOptions) {
     this.rules = BUILT_IN_VALUE_RULES.filter(
@@ -13,12 +15,12 @@ export class TextMasker {
   }
 
   mask(text: string): string {
-    let lower: string | undefined;
+    const facts = this.facts.reset(text);
     for (const rule of this.rules) {
-      if (rule.hint !== undefined && !rule.hint(text, (lower ??= text.toLowerCase()))) continue;
+      if (rule.hint !== undefined && !rule.hint(text, facts)) continue;
       const before = text;
       text = rule.anchor ? this.applyAround(rule, text) : this.apply(rule, text);
-      if (text !== before) lower = undefined;
+      if (text !== before) facts.reset(text);
     }
     for (const { pattern, replacement } of this.settings.patterns) {
       pattern.lastIndex = 0;

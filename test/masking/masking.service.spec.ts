@@ -180,3 +180,46 @@ describe('MaskingService: pseudonyms', () => {
     expect(a.pseudonym('ann@example.com')).toMatch(/^anon-[0-9a-f]{24}$/);
   });
 });
+
+describe('MaskingService: texts seen before', () => {
+  it('masks a secret every time it comes back, and clean texts come back unchanged', () => {
+    const masking = new MaskingService();
+    for (let round = 0; round < 3; round++) {
+      expect(masking.mask({ note: 'mail carol@example.com', route: 'GET /chat' })).toEqual({
+        note: `mail ${R}`,
+        route: 'GET /chat',
+      });
+      expect(masking.mask('{"q":"hi","to":"carol@example.com"}')).toBe(`{"q":"hi","to":"${R}"}`);
+      expect(masking.mask('{"q":"hi"}')).toBe('{"q":"hi"}');
+    }
+  });
+
+  it('still runs custom rules on a clean text every time, with its position', () => {
+    const seen: string[] = [];
+    const masking = new MaskingService({
+      custom: [
+        (value, context) => {
+          seen.push(`${context.keyPath.join('.')}=${value}`);
+          return value === 'hi' && context.keyPath[0] === 'private' ? '<hidden>' : value;
+        },
+      ],
+    });
+    expect(masking.mask({ open: 'hi', private: 'hi' })).toEqual({
+      open: 'hi',
+      private: '<hidden>',
+    });
+    expect(masking.mask({ open: 'hi', private: 'hi' })).toEqual({
+      open: 'hi',
+      private: '<hidden>',
+    });
+    expect(seen).toEqual(['open=hi', 'private=hi', 'open=hi', 'private=hi']);
+  });
+
+  it('finds phone, card and IBAN numbers once enough digits are there to hold one', () => {
+    const masking = new MaskingService();
+    expect(masking.mask('call +44 20 7946 0958 now')).toBe(`call ${R} now`);
+    expect(masking.mask('card 4111 1111 1111 1111')).toBe(`card ${R}`);
+    expect(masking.mask('iban DE89 3704 0044 0532 0130 00')).toBe(`iban ${R}`);
+    expect(masking.mask('order 1234 of 5678')).toBe('order 1234 of 5678');
+  });
+});

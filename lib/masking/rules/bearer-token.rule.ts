@@ -7,7 +7,7 @@ import type { ValueRule } from './value-rule.interface';
 export const bearerTokenRule: ValueRule = {
   name: 'bearerToken',
   pattern: /\b(Bearer|Token|Basic)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi,
-  hint: (_text, lower) =>
+  hint: (_text, { lower }) =>
     lower.includes('bearer') || lower.includes('token') || lower.includes('basic'),
   accept: (match) => {
     const [scheme, credential] = match.split(/\s+/);

@@ -10,6 +10,7 @@ export const cardNumberRule: ValueRule = {
   // `(?=\d)` first: most positions fail there, before the costlier look-behind.
   pattern:
     /(?=\d)(?<![\w.+-])\d{4}(?:\d{9,15}|([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5})(?![\w-]|\.\d)/g,
+  hint: (_text, facts) => facts.digits >= 13,
   accept: isCardNumber,
 };
 

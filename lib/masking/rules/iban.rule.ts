@@ -5,6 +5,8 @@ export const ibanRule: ValueRule = {
   name: 'iban',
   pattern:
     /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g,
+  // 15 characters at least, two of them the check digits.
+  hint: (text, facts) => text.length >= 15 && facts.digits >= 2,
   accept: isIban,
 };
 

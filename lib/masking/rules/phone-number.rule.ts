@@ -21,6 +21,8 @@ export const phoneNumberRule: ValueRule = {
       String.raw`)(?![\w/:]|[ .-]\d)`,
     'g',
   ),
+  // `accept` wants 8 digits in the match.
+  hint: (_text, facts) => facts.digits >= 8,
   accept: (match) => {
     const digits = match.replace(/\D/g, '').length;
     return digits >= 8 && digits <= 15;

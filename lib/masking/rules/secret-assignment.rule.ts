@@ -8,7 +8,7 @@ export const secretAssignmentRule: ValueRule = {
   name: 'secretAssignment',
   pattern:
     /(?<![\w-])((?:password|passwd|pwd|secret|client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|private[_-]?key)\\?"?\s*[:=]\s*\\?"?)([^\s"'\\,;&}]+)/gi,
-  hint: (_text, lower) =>
-    /pass|pwd|secret|token|key/.test(lower) && (lower.includes('=') || lower.includes(':')),
+  hint: (text, facts) =>
+    (text.includes('=') || text.includes(':')) && /pass|pwd|secret|token|key/.test(facts.lower),
   replace: (replacement, _match, name: string) => `${name}${replacement}`,
 };

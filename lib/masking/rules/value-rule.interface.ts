@@ -1,10 +1,12 @@
+import type { TextFacts } from './text-facts';
+
 /** A rule that finds secrets inside text. */
 export interface ValueRule {
   readonly name: string;
   /** Global pattern; every accepted match is replaced. */
   readonly pattern: RegExp;
-  /** Cheap test run before the pattern (on the text and its lower-case form): false skips the rule. */
-  readonly hint?: (text: string, lower: string) => boolean;
+  /** Cheap test run before the pattern: false skips the rule. */
+  readonly hint?: (text: string, facts: TextFacts) => boolean;
   /**
    * For patterns built around one mark (the `@` of an e-mail, or its spellings `%40` and `＠`):
    * only the stretches of text around each occurrence are searched, which is much faster on long
