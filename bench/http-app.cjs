@@ -8,7 +8,7 @@ const { Controller, Get, Query, Module, Injectable } = require('@nestjs/common')
 const { APP_INTERCEPTOR, NestFactory } = require('@nestjs/core');
 
 const [adapterName, variant] = process.argv.slice(2);
-const VARIANTS = ['untraced', 'passthrough', 'root', 'full', 'otel', 'nestjs-otel'];
+const VARIANTS = ['untraced', 'passthrough', 'als', 'root', 'full', 'otel', 'nestjs-otel'];
 if (!['express', 'fastify'].includes(adapterName) || !VARIANTS.includes(variant))
   throw new Error(`usage: http-app.cjs express|fastify ${VARIANTS.join('|')}`);
 
@@ -45,7 +45,7 @@ if (variant === 'otel' || variant === 'nestjs-otel') {
       ? (spanType, names) => otelTrace(tracer, spanType, names)
       : () => require('nestjs-otel').Span();
 }
-if (variant === 'passthrough') {
+if (variant === 'passthrough' || variant === 'als') {
   providers = [{ provide: APP_INTERCEPTOR, useValue: { intercept: (_c, next) => next.handle() } }];
 }
 
@@ -124,13 +124,21 @@ Reflect.decorate(
   AppModule,
 );
 
+// `als`: what any tracer that follows a request through its async calls pays at least on
+// Node 20: an AsyncLocalStorage context entered per request (promise hooks from then on).
+const requestContext = new (require('node:async_hooks').AsyncLocalStorage)();
+const enterContext = (request, _reply, done) => requestContext.run({ request }, done);
+
 (async () => {
   let app;
   if (adapterName === 'fastify') {
     const { FastifyAdapter } = require('@nestjs/platform-fastify');
-    app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
+    const adapter = new FastifyAdapter();
+    if (variant === 'als') adapter.getInstance().addHook('onRequest', enterContext);
+    app = await NestFactory.create(AppModule, adapter, { logger: false });
   } else {
     app = await NestFactory.create(AppModule, { logger: false });
+    if (variant === 'als') app.use(enterContext);
   }
   await app.listen(0, '127.0.0.1');
   const tracing = variant === 'root' || variant === 'full' ? app.get(TracingService) : undefined;

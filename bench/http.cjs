@@ -20,7 +20,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF; // write a .cpuprofile per server
 // BENCH_VARIANTS=root,full narrows a run (untraced always runs: it is the baseline).
 const ONLY = process.env.BENCH_VARIANTS?.split(',');
-const VARIANTS = ['untraced', 'passthrough', 'root', 'full', 'otel', 'nestjs-otel'].filter(
+const VARIANTS = ['untraced', 'passthrough', 'als', 'root', 'full', 'otel', 'nestjs-otel'].filter(
   (variant) => !ONLY || variant === 'untraced' || ONLY.includes(variant),
 );
 // The LLM-like endpoint runs on the untraced and the fully traced app.
@@ -208,6 +208,7 @@ async function measure(server, urlPath, rate) {
   const meets = (r, limit) =>
     r.saturated.median <= limit && (!r.fixedRate || r.fixedRate.median <= limit);
   const rootVsPass = ratio('root', 'passthrough');
+  const alsVsPass = ratio('als', 'passthrough');
   const fullVsOtel = ratio('full', 'otel');
   const fullVsNestOtel = ratio('full', 'nestjs-otel');
   const targets = [];
@@ -218,6 +219,10 @@ async function measure(server, urlPath, rate) {
         both(rootVsPass),
         meets(rootVsPass, 2),
       ),
+    );
+  if (alsVsPass)
+    targets.push(
+      `- for scale: the AsyncLocalStorage context alone (\`als\`), added CPU against the pass-through interceptor's: ${both(alsVsPass)}`,
     );
   if (fullVsOtel)
     targets.push(
@@ -244,7 +249,7 @@ async function measure(server, urlPath, rate) {
     title: `HTTP on ${adapter === 'express' ? 'Express' : 'Fastify'}`,
     notes: [
       `GET /chat?q=hi → controller → 3 async services; autocannon ${CONNECTIONS} connections, ${DURATION} s per run. ${ROUNDS} interleaved rounds at saturation${CPU_ROUNDS > 0 ? ` (CPU per request also from ${CPU_ROUNDS} rounds at a fixed ${RATE} req/s)` : ''}; server CPU per request is \`process.cpuUsage()\` in the server process, user + system, and user alone (the CPU targets are judged on user CPU: every variant makes the same system calls per request, one \`read\` and one \`writev\` by \`strace -c\`, but their system time grows when the server is the bottleneck and its \`writev\` has to wake the waiting load generator on the same two cores). p99 is autocannon's, in whole milliseconds (under 1 ms counts as 1 in the ratios). Median (min–max over rounds); added CPU and ratios are against the untraced app in the same round (the LLM rows: against \`llm untraced\`). Every traced variant drops its spans at the exporter. The machine is shared with other jobs (load average above): absolute req/s, p99 and even CPU per request swing with them, so read the per-round ratios and their spread.`,
-      'Variants: `passthrough` = global interceptor returning `next.handle()`; `root` = this module, services undecorated; `full` = this module + `@Trace` on the 3 services; `otel` = hand-written OTel-SDK root-span interceptor + hand-written OTel decorator (BatchSpanProcessor, exporter drops); `nestjs-otel` = the same interceptor + nestjs-otel `@Span`; `llm` = GET /llm, the model call awaits 20 ms.',
+      'Variants: `passthrough` = global interceptor returning `next.handle()`; `als` = the same plus an AsyncLocalStorage context entered per request (what any tracer that follows a request into its async calls pays at least, on Node 20 through promise hooks); `root` = this module, services undecorated; `full` = this module + `@Trace` on the 3 services; `otel` = hand-written OTel-SDK root-span interceptor + hand-written OTel decorator (BatchSpanProcessor, exporter drops); `nestjs-otel` = the same interceptor + nestjs-otel `@Span`; `llm` = GET /llm, the model call awaits 20 ms.',
     ],
     tables: [table],
     targets,

@@ -27,6 +27,7 @@ export class TraceRecord implements FinishedTrace {
   tags: Record<string, string> = {};
   metadata: Record<string, string> = {};
   private hex: string | undefined;
+  private id: string | undefined;
   /** The id's last 32 bits, drawn at once (the recent-trace record keys on it); the rest lazily. */
   readonly lastWord: number;
 
@@ -59,7 +60,7 @@ export class TraceRecord implements FinishedTrace {
   }
 
   get traceId(): string {
-    return `tr-${this.traceIdHex}`;
+    return (this.id ??= `tr-${this.traceIdHex}`);
   }
 
   get rootSpan(): SpanRecord {

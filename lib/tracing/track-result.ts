@@ -25,15 +25,23 @@ export function trackResult<T>(span: SpanRecord, result: T, captureOutputs: bool
   }
 }
 
+function endOk(span: SpanRecord, value: unknown, captureOutputs: boolean): void {
+  if (captureOutputs) span.endWithResult(value);
+  else span.end();
+}
+
+function endError(span: SpanRecord, error: unknown): void {
+  span.recordException(error);
+  span.end();
+}
+
 function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: boolean): T {
-  const endOk = (value: unknown) => (captureOutputs ? span.endWithResult(value) : span.end());
-  const endError = (error: unknown) => {
-    span.recordException(error);
-    span.end();
-  };
   if (result instanceof Promise) {
     // The caller keeps the very same promise; our branch swallows nothing it would see.
-    result.then(endOk, endError);
+    result.then(
+      (value) => endOk(span, value, captureOutputs),
+      (error) => endError(span, error),
+    );
     return result;
   }
   const candidate = result as Record<PropertyKey, unknown>;
@@ -42,12 +50,12 @@ function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: bo
     return new Promise((resolve, reject) => {
       try {
         (candidate.then as PromiseLike<unknown>['then'])(
-          (value) => (endOk(value), resolve(value)),
-          (error) => (endError(error), reject(error)),
+          (value) => (endOk(span, value, captureOutputs), resolve(value)),
+          (error) => (endError(span, error), reject(error)),
         );
       } catch (error) {
         // A `then` that throws rejects, as `await` would; the span must still end.
-        endError(error);
+        endError(span, error);
         reject(error);
       }
     }) as T;
@@ -61,6 +69,6 @@ function trackObject<T>(span: SpanRecord, result: T & object, captureOutputs: bo
       captureOutputs,
     ) as T;
   }
-  endOk(result);
+  endOk(span, result, captureOutputs);
   return result;
 }

@@ -4,12 +4,22 @@ import { RecentTraceIds } from '../../lib/tracing/recent-trace-ids';
 import { Tracer } from '../../lib/tracing/tracer';
 
 describe('RecentTraceIds', () => {
-  it('keeps the last ids up to its capacity, forgetting the oldest first', () => {
+  it('keeps the last ids (at least half its capacity, at most all of it), forgetting the oldest first', () => {
     const recent = new RecentTraceIds(2);
     const ids = ['1', '2', '3'].map((n) => `tr-${n.repeat(32)}`);
     for (const id of ids) recent.add(id);
     expect(ids.map((id) => recent.has(id))).toEqual([false, true, true]);
     expect(recent.has('tr-not-hex')).toBe(false);
+  });
+
+  it('remembers at least half of a large capacity however many ids went through', () => {
+    const recent = new RecentTraceIds(1000);
+    const ids = Array.from({ length: 5000 }, (_, i) => `tr-${i.toString(16).padStart(32, '0')}`);
+    for (const id of ids) recent.add(id);
+    const remembered = ids.map((id) => recent.has(id));
+    expect(remembered.slice(-500).every(Boolean)).toBe(true);
+    expect(remembered.filter(Boolean).length).toBeLessThanOrEqual(1000);
+    expect(remembered.slice(0, 4000).some(Boolean)).toBe(false);
   });
 
   it("holds the id of every trace the tracer starts, from the root span's start", () => {
