@@ -33,7 +33,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   inputs: JsonValue | undefined;
   outputs: JsonValue | undefined;
   attributes: Record<string, JsonValue> = {};
-  events: FinishedSpanEvent[] = [];
+  /** Shared and frozen until the first event: most spans never get one. */
+  events: FinishedSpanEvent[] = NO_EVENTS;
   /** `captureOutputs` given as a function: applied to whatever the span records as outputs. */
   outputsFilter: CaptureFilter | undefined;
   private readonly idHigh = randomWord();
@@ -132,6 +133,7 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
 
   addEvent(name: string, attributes: Record<string, EventAttributeValue> = {}): this {
     if (!this.isRecording) return this;
+    if (this.events === NO_EVENTS) this.events = [];
     this.events.push({ name, timeNs: toEpochNs(nowMs()), attributes: { ...attributes } });
     // As MLflow's SDK does: a span that recorded an exception is at least ERROR (CRITICAL stays).
     if (name === 'exception') {
@@ -183,6 +185,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
       this.attributes[LOG_LEVEL_ATTRIBUTE] = defaultLogLevel(this.spanType);
   }
 }
+
+const NO_EVENTS: FinishedSpanEvent[] = Object.freeze([]) as never;
 
 function finiteOrZero(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
