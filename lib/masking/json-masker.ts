@@ -51,19 +51,44 @@ export class JsonMasker {
     if (typeof value === 'string') return this.string(value, at);
     if (typeof value === 'number') return this.number(value);
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) {
-      return value.map((item, index) => this.child(item, index, at));
-    }
+    if (Array.isArray(value)) return this.array(value, at);
     const buffer = this.bufferText(value, at);
     if (buffer !== undefined) return buffer;
-    const masked: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      const item = this.isSecretKey(key, value[key])
+    return this.object(value, at);
+  }
+
+  // Arrays and objects are copied from their first change on: a tree with nothing to mask comes
+  // back as the very same value, with no allocation (most of a trace, most of the time).
+  private array(items: JsonValue[], at: WalkPosition): JsonValue[] {
+    let masked: JsonValue[] | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = this.child(items[i], i, at);
+      if (masked === undefined) {
+        if (item === items[i]) continue;
+        masked = items.slice(0, i);
+      }
+      masked.push(item);
+    }
+    return masked ?? items;
+  }
+
+  private object(source: JsonObject, at: WalkPosition): JsonObject {
+    let masked: JsonObject | undefined;
+    const keys = Object.keys(source);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const original = source[key];
+      const item = this.isSecretKey(key, original)
         ? this.settings.replacement
-        : this.child(value[key], key, at);
+        : this.child(original, key, at);
+      if (masked === undefined) {
+        if (item === original && this.keyText(key) === key) continue;
+        masked = {};
+        for (let j = 0; j < i; j++) setOwn(masked, keys[j], source[keys[j]]);
+      }
       setOwn(masked, this.maskedKey(key, masked), item);
     }
-    return masked;
+    return masked ?? source;
   }
 
   string(text: string, at: WalkPosition): JsonValue {
@@ -71,8 +96,8 @@ export class JsonMasker {
     if (builtInOnly && this.cleanTexts.has(text)) return text;
     const embedded = parseEmbeddedJson(text);
     if (embedded !== undefined) {
-      const masked = JSON.stringify(this.value(embedded, at));
-      if (masked !== JSON.stringify(embedded)) return masked;
+      const masked = this.value(embedded, at);
+      if (masked !== embedded) return JSON.stringify(masked);
       // Unchanged JSON keeps its own formatting.
       if (builtInOnly) this.rememberClean(text);
       return text;
@@ -127,16 +152,21 @@ export class JsonMasker {
    * address); a masked key that two entries share gets a counter so neither value is lost.
    */
   private maskedKey(key: string, taken: JsonObject): string {
-    let masked = this.keyTexts.get(key);
-    if (masked === undefined) {
-      masked = this.text.mask(key);
-      if (this.keyTexts.size < 10_000) this.keyTexts.set(key, masked);
-    }
+    const masked = this.keyText(key);
     if (masked === key) return key;
     let unique = masked;
     for (let n = 2; Object.prototype.hasOwnProperty.call(taken, unique); n++)
       unique = `${masked} ${n}`;
     return unique;
+  }
+
+  private keyText(key: string): string {
+    let masked = this.keyTexts.get(key);
+    if (masked === undefined) {
+      masked = this.text.mask(key);
+      if (this.keyTexts.size < 10_000) this.keyTexts.set(key, masked);
+    }
+    return masked;
   }
 
   private verdictFor(key: string): KeyVerdict {

@@ -21,7 +21,7 @@ export interface TraceMasking {
 export function maskTrace(trace: FinishedTrace, masking: TraceMasking): FinishedTrace {
   const spans = trace.spans.map((span) => maskSpan(span, masking));
   const rootIndex = trace.spans.indexOf(trace.rootSpan);
-  const at = (field: MaskedField): WalkPosition => ({ field, span: undefined, path: [] });
+  const at = positionsFor(undefined);
   const preview = (text: string | undefined) =>
     text === undefined ? undefined : asText(masking.json.string(text, at('preview')));
   return {
@@ -47,7 +47,7 @@ export function maskTrace(trace: FinishedTrace, masking: TraceMasking): Finished
 
 function maskSpan(span: FinishedSpan, masking: TraceMasking): FinishedSpan {
   const ref: SpanRef = { name: span.name, spanType: span.spanType };
-  const at = (field: MaskedField): WalkPosition => ({ field, span: ref, path: [] });
+  const at = positionsFor(ref);
   return {
     traceIdHex: span.traceIdHex,
     spanIdHex: span.spanIdHex,
@@ -65,6 +65,22 @@ function maskSpan(span: FinishedSpan, masking: TraceMasking): FinishedSpan {
       JsonValue
     >,
     events: span.events.map((event) => maskEvent(event, masking, ref)),
+  };
+}
+
+/**
+ * One position object for every field of a span (or of the trace), its field set before each
+ * walk: the walk leaves its path empty again, and custom rules get a copy of it.
+ */
+function positionsFor(span: SpanRef): (field: MaskedField) => WalkPosition {
+  const position: { field: MaskedField; span: SpanRef; path: (string | number)[] } = {
+    field: 'spanName',
+    span,
+    path: [],
+  };
+  return (field) => {
+    position.field = field;
+    return position;
   };
 }
 

@@ -84,6 +84,24 @@ describe('MaskingService: secret keys', () => {
     masking.mask(value);
     expect(value).toEqual({ password: 'hunter2', list: ['ann@example.com'] });
   });
+
+  it('copies a tree from its first change on, keeping what comes before and after', () => {
+    const snapshot = {
+      a: 1,
+      list: ['x', { deep: ['y', 'ann@example.com', 'z'] }, 'w'],
+      'bob@example.com': 'keyed by address',
+      after: { untouched: true },
+    };
+    const masked = masking.mask(snapshot) as Record<string, unknown>;
+    expect(masked).toEqual({
+      a: 1,
+      list: ['x', { deep: ['y', R, 'z'] }, 'w'],
+      [R]: 'keyed by address',
+      after: { untouched: true },
+    });
+    expect(Object.keys(masked)).toEqual(['a', 'list', R, 'after']);
+    expect(masking.mask({ clean: ['a', { b: 'c' }] })).toEqual({ clean: ['a', { b: 'c' }] });
+  });
 });
 
 describe('MaskingService: options', () => {
