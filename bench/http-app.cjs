@@ -161,6 +161,8 @@ const enterContext = (request, _reply, done) => requestContext.run({ request }, 
         cpu: process.cpuUsage(),
         served,
         rss: process.memoryUsage().rss,
+        // With --expose-gc (bench/outage.cjs): the live heap, what a leak would grow.
+        heapAfterGc: global.gc ? (global.gc(), process.memoryUsage().heapUsed) : undefined,
         exportStats: tracing?.getExportStats(),
       });
     } else if (message === 'stop') {
