@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { copyMetadata } from '../decorators/copy-metadata';
-import { NOT_SAMPLED, spanStorage } from '../tracing/span-context';
+import { NOT_SAMPLED, runWithActive } from '../tracing/span-context';
 import type { SpanRecord } from '../tracing/span-record';
 import { trackResult } from '../tracing/track-result';
 
@@ -84,11 +84,11 @@ function callInSpan(
     span = undefined;
   }
   if (span === undefined) return fn.apply(self, args);
-  if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, () => fn.apply(self, args));
+  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, self, args);
   const recorded = span;
   let result;
   try {
-    result = spanStorage.run(recorded, () => fn.apply(self, args));
+    result = runWithActive(recorded, fn, self, args);
   } catch (error) {
     recorded.recordException(error);
     recorded.end();

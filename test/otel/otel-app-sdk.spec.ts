@@ -7,6 +7,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { InMemoryTraceExporter, MlflowOtelTracerProvider, Trace } from '../../lib';
+import { runSdkCall } from '../../lib/integrations/shared/sdk-span';
 import { bootWithMemoryExporter } from '../fixtures/tracing-test-app';
 
 const appTracer = () => trace.getTracer('the-app');
@@ -82,6 +83,19 @@ describe('otel.exposeActiveSpan, in an app running its own OpenTelemetry SDK', (
     expect(dbQuery.parentSpanContext?.spanId).toBe(call.spanIdHex);
     // Once our call returns, the app's own span is active again.
     expect(outcome.after).toBe(outcome.request);
+  });
+
+  it("makes a traced SDK call's span the app's active span while the SDK runs", async () => {
+    exporter.reset();
+    const seen = await runSdkCall(
+      {},
+      { name: 'ChatCompletion', spanType: 'CHAT_MODEL', describe: () => undefined },
+      async () => trace.getActiveSpan()?.spanContext(),
+      (span, result) => (result.finally(() => span.end()), result),
+    );
+    const [sdkSpan] = exporter.getSpans();
+    expect(sdkSpan.name).toBe('ChatCompletion');
+    expect(seen).toMatchObject({ traceId: sdkSpan.traceIdHex, spanId: sdkSpan.spanIdHex });
   });
 
   it("leaves the app's global provider in place", () => {

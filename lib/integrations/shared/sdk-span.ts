@@ -1,4 +1,4 @@
-import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
+import { NOT_SAMPLED, runWithActive } from '../../tracing/span-context';
 import { SpanRecord } from '../../tracing/span-record';
 import { markSdkCallSpan } from '../../tracing/sdk-call-spans';
 import { startOwnedSpan } from '../../tracing/start-span';
@@ -35,10 +35,12 @@ export function runSdkCall<T>(
     span = undefined;
   }
   if (span === undefined) return invoke();
-  if (span === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, invoke);
+  // runWithActive: with otel.exposeActiveSpan the SDK's own OpenTelemetry spans (its HTTP
+  // calls) nest under this one.
+  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, invoke, undefined, []) as T;
   let result: T;
   try {
-    result = spanStorage.run(span, invoke);
+    result = runWithActive(span, invoke, undefined, []) as T;
   } catch (error) {
     span.recordException(error);
     span.end();
