@@ -79,6 +79,9 @@ export class RequestTrace {
     this.span.attributes[HttpAttribute.ROUTE] = pattern;
   }
 
+  /** The response's 'close' listener. */
+  readonly onResponseClose = (): void => this.close();
+
   /** The response is over ('close'): ends the root span. */
   close(): void {
     // Runs from a Node event: a throw here would bring the process down.
