@@ -93,7 +93,8 @@ export class JsonMasker {
 
   string(text: string, at: WalkPosition): JsonValue {
     const builtInOnly = this.settings.custom.length === 0;
-    if (builtInOnly && this.cleanTexts.has(text)) return text;
+    // With custom rules only plain texts are remembered (embedded JSON is walked leaf by leaf).
+    if (this.cleanTexts.has(text)) return builtInOnly ? text : this.runCustom(text, at);
     const embedded = parseEmbeddedJson(text);
     if (embedded !== undefined) {
       const masked = this.value(embedded, at);
@@ -102,7 +103,7 @@ export class JsonMasker {
       if (builtInOnly) this.rememberClean(text);
       return text;
     }
-    const masked = this.cleanTexts.has(text) ? text : this.text.mask(text);
+    const masked = this.text.mask(text);
     if (masked === text) this.rememberClean(text);
     return builtInOnly ? masked : this.runCustom(masked, at);
   }

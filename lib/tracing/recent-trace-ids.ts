@@ -39,17 +39,11 @@ export class RecentTraceIds {
       this.current = wiped;
       this.count = 0;
     }
-    // Stored plus one: 0 marks an empty slot.
-    const stored = (word & KEY_MASK) + 1;
-    const table = this.current;
-    for (let slot = this.slotOf(stored); ; slot = (slot + 1) & this.slotMask) {
-      const held = table[slot];
-      if (held === stored) return;
-      if (held === 0) {
-        table[slot] = stored;
-        this.count++;
-        return;
-      }
+    const stored = storedKey(word);
+    const slot = this.probe(this.current, stored);
+    if (this.current[slot] === 0) {
+      this.current[slot] = stored;
+      this.count++;
     }
   }
 
@@ -61,21 +55,24 @@ export class RecentTraceIds {
   has(traceId: string): boolean {
     const word = lastWordOf(traceId);
     if (word === undefined || this.generationSize === 0) return false;
-    const stored = (word & KEY_MASK) + 1;
-    return this.holds(this.current, stored) || this.holds(this.previous, stored);
+    const stored = storedKey(word);
+    return (
+      this.current[this.probe(this.current, stored)] === stored ||
+      this.previous[this.probe(this.previous, stored)] === stored
+    );
   }
 
-  private holds(table: Int32Array, stored: number): boolean {
-    for (let slot = this.slotOf(stored); ; slot = (slot + 1) & this.slotMask) {
-      const held = table[slot];
-      if (held === stored) return true;
-      if (held === 0) return false;
-    }
+  /** The slot that holds `stored`, or the empty one where it would go. */
+  private probe(table: Int32Array, stored: number): number {
+    let slot = Math.imul(stored, this.multiplier) >>> this.slotShift;
+    while (table[slot] !== 0 && table[slot] !== stored) slot = (slot + 1) & this.slotMask;
+    return slot;
   }
+}
 
-  private slotOf(stored: number): number {
-    return Math.imul(stored, this.multiplier) >>> this.slotShift;
-  }
+/** 30 bits of the word, plus one: 0 marks an empty slot. */
+function storedKey(word: number): number {
+  return (word & KEY_MASK) + 1;
 }
 
 const KEY_MASK = 0x3fffffff;
