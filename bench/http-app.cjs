@@ -49,9 +49,14 @@ if (variant === 'passthrough' || variant === 'als') {
   providers = [{ provide: APP_INTERCEPTOR, useValue: { intercept: (_c, next) => next.handle() } }];
 }
 
+// Reflect.decorate returns the decorated descriptor without defining it (TypeScript's own
+// __decorate does that step): without defineProperty the method decorators never applied.
+const undecorated = new Map();
 function method(cls, name, decorators) {
   const proto = cls.prototype;
-  Reflect.decorate(decorators, proto, name, Object.getOwnPropertyDescriptor(proto, name));
+  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+  undecorated.set(cls, descriptor.value);
+  Object.defineProperty(proto, name, Reflect.decorate(decorators, proto, name, descriptor));
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -105,6 +110,17 @@ class ChatController {
   }
 }
 for (const cls of [Retriever, Reranker, ChatModel]) Reflect.decorate([Injectable()], cls);
+// The variants that decorate the services must really have wrapped them.
+const services = [
+  [Retriever, 'retrieve'],
+  [Reranker, 'rerank'],
+  [ChatModel, 'complete'],
+];
+if (
+  decorate !== noop &&
+  services.some(([cls, name]) => cls.prototype[name] === undecorated.get(cls))
+)
+  throw new Error(`${variant}: the services' methods were not decorated`);
 method(ChatController, 'chat', [Get('chat')]);
 method(ChatController, 'llm', [Get('llm')]);
 Query('q')(ChatController.prototype, 'chat', 0);
