@@ -38,6 +38,8 @@ const MASKING: Record<keyof MaskingOptions, true> = {
   patterns: true,
   replacement: true,
   custom: true,
+  budgetPerTrace: true,
+  maxDepth: true,
   pseudonymKey: true,
 };
 const FEEDBACK: Record<keyof FeedbackOptions, true> = {

@@ -8,6 +8,7 @@ import { jwtRule } from './rules/jwt.rule';
 import { phoneNumberRule } from './rules/phone-number.rule';
 import { privateKeyRule } from './rules/private-key.rule';
 import { secretAssignmentRule } from './rules/secret-assignment.rule';
+import { ssnRule } from './rules/ssn.rule';
 import { urlCredentialsRule } from './rules/url-credentials.rule';
 import type { ValueRule } from './rules/value-rule.interface';
 
@@ -25,6 +26,7 @@ export const BUILT_IN_VALUE_RULES: readonly ValueRule[] = [
   emailRule,
   ibanRule,
   cardNumberRule,
+  ssnRule,
   phoneNumberRule,
 ];
 

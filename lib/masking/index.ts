@@ -1,4 +1,5 @@
 export { MASKING_FAILED } from './json-masker';
+export { MASKING_BUDGET_EXCEEDED, MASKING_TOO_DEEP } from './masking-budget';
 export { MaskingService, type MaskingStats } from './masking.service';
 export { MaskingTraceExporter } from './masking-trace-exporter';
 export { DEFAULT_REPLACEMENT, resolveMaskingOptions } from './resolve-masking-options';

@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
+import { truncateString } from '../serialization/truncate-string';
 import type { JsonValue } from '../trace-model';
+import { binaryText } from './binary-text';
+import { parseEmbeddedJson } from './embedded-json';
+import { MASKING_BUDGET_EXCEEDED, MASKING_TOO_DEEP, MaskingBudget } from './masking-budget';
 import type { MaskingContext, MaskedField } from './masking-options.interface';
 import type { ResolvedMaskingOptions } from './resolve-masking-options';
 import { isCardNumber } from './rules/card-number.rule';
 import {
   isOpaque,
+  mayNameSecret,
   normalizeKey,
   secretKeyVerdict,
   type KeyVerdict,
@@ -16,9 +21,11 @@ export const MASKING_FAILED = '[MASKING_FAILED]';
 
 const MAX_REMEMBERED_TEXTS = 2048;
 const MAX_REMEMBERED_TEXT = 200;
+/** Keys are cut like string values (serialization's default `maxStringLength`). */
+const MAX_KEY_LENGTH = 10_000;
 
 type JsonObject = { [key: string]: JsonValue };
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+type Container = JsonValue[] | JsonObject;
 type Path = (string | number)[];
 type SpanRef = MaskingContext['span'];
 
@@ -29,10 +36,29 @@ export interface WalkPosition {
   readonly path: Path;
 }
 
+/** An array or object being walked (or the JSON parsed from a string, when `text` is set). */
+interface Frame {
+  readonly source: Container;
+  /** The object's keys; undefined for arrays. */
+  readonly keys: string[] | undefined;
+  readonly size: number;
+  index: number;
+  /** The masked copy, made at the first change (a clean tree comes back as the same value). */
+  copy: Container | undefined;
+  readonly text: string | undefined;
+  /** Next number for each masked key that entries share (`[REDACTED] 2`, `[REDACTED] 3`). */
+  counters: Map<string, number> | undefined;
+}
+
+// A container was opened: its result comes when its frame closes.
+const OPEN = Symbol('open');
+type Visited = JsonValue | typeof OPEN;
+
 /**
  * Masks JSON trees: secret keys lose their whole value, every string goes through the value
  * rules (a string holding JSON is parsed and walked like the rest), then through the custom
- * rules. Builds new values; the input is never changed.
+ * rules. Builds new values; the input is never changed. The walk keeps its own stack, so no
+ * input depth can overflow the call stack, and every piece of work is paid from a budget.
  */
 export class JsonMasker {
   /** Custom rule calls that threw or returned something JSON cannot hold. */
@@ -41,71 +67,187 @@ export class JsonMasker {
   private readonly keyVerdicts = new Map<string, KeyVerdict>();
   private readonly keyTexts = new Map<string, string>();
   private readonly cleanTexts = new Set<string>();
+  private readonly builtInOnly: boolean;
   private readonly logger = new Logger('MlflowTracing');
 
   constructor(private readonly settings: ResolvedMaskingOptions) {
-    this.text = new TextMasker(settings);
+    this.text = new TextMasker(settings, (name) => this.isSecretName(name));
+    this.builtInOnly = settings.custom.length === 0;
   }
 
-  value(value: JsonValue, at: WalkPosition): JsonValue {
-    if (typeof value === 'string') return this.string(value, at);
+  /** A budget of the configured size, for one trace or one `mask()` call. */
+  newBudget(): MaskingBudget {
+    return new MaskingBudget(this.settings.budgetPerTrace);
+  }
+
+  /** The masked copy of `root`. `depth` is how deep `root` itself sits. */
+  value(root: JsonValue, at: WalkPosition, budget: MaskingBudget, depth = 0): JsonValue {
+    const stack: Frame[] = [];
+    let result = this.visit(root, at, budget, stack, depth);
+    for (;;) {
+      if (result !== OPEN) {
+        if (stack.length === 0) return result;
+        this.settle(stack[stack.length - 1], result, at, budget);
+      }
+      const frame = stack[stack.length - 1];
+      if (frame.index < frame.size && budget.exceeded) this.cutRest(frame);
+      if (frame.index < frame.size) {
+        result = this.visitChild(frame, at, budget, stack, depth);
+      } else {
+        stack.pop();
+        result = this.close(frame);
+      }
+    }
+  }
+
+  /** A string's masked copy: text is masked, text holding JSON is walked. */
+  string(text: string, at: WalkPosition, budget: MaskingBudget): JsonValue {
+    return this.value(text, at, budget);
+  }
+
+  /** Whether the value under `key` goes as a whole. */
+  isSecretKey(key: string, value: unknown): boolean {
+    const verdict = this.verdict(key);
+    return verdict === 'always' || (verdict === 'opaque' && isOpaque(value));
+  }
+
+  /** Whether a name in text (`DATABASE_PASSWORD=…`) holds a secret; a bare `token` counts. */
+  private isSecretName(name: string): boolean {
+    if (this.settings.keys.length === 0 && !mayNameSecret(normalizeKey(name))) return false;
+    return this.verdict(name) !== false;
+  }
+
+  private verdict(key: string): KeyVerdict {
+    let verdict = this.keyVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.verdictFor(key);
+      if (key.length <= MAX_REMEMBERED_TEXT && this.keyVerdicts.size < 10_000)
+        this.keyVerdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  private visit(
+    value: JsonValue,
+    at: WalkPosition,
+    budget: MaskingBudget,
+    stack: Frame[],
+    depth: number,
+  ): Visited {
+    if (!budget.take(1)) return MASKING_BUDGET_EXCEEDED;
+    if (typeof value === 'string') return this.visitString(value, at, budget, stack, depth);
     if (typeof value === 'number') return this.number(value);
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return this.array(value, at);
-    const buffer = this.bufferText(value, at);
-    if (buffer !== undefined) return buffer;
-    return this.object(value, at);
-  }
-
-  // Arrays and objects are copied from their first change on: a tree with nothing to mask comes
-  // back as the very same value, with no allocation (most of a trace, most of the time).
-  private array(items: JsonValue[], at: WalkPosition): JsonValue[] {
-    let masked: JsonValue[] | undefined;
-    for (let i = 0; i < items.length; i++) {
-      const item = this.child(items[i], i, at);
-      if (masked === undefined) {
-        if (item === items[i]) continue;
-        masked = items.slice(0, i);
+    if (!Array.isArray(value)) {
+      const binary = binaryText(value);
+      if (binary !== undefined) {
+        const masked = this.value(binary.text, at, budget, depth + stack.length);
+        return masked === binary.text ? value : binary.encode(asText(masked));
       }
-      masked.push(item);
     }
-    return masked ?? items;
+    return this.open(value, undefined, stack, budget, depth);
   }
 
-  private object(source: JsonObject, at: WalkPosition): JsonObject {
-    let masked: JsonObject | undefined;
-    const keys = Object.keys(source);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const original = source[key];
-      const item = this.isSecretKey(key, original)
-        ? this.settings.replacement
-        : this.child(original, key, at);
-      if (masked === undefined) {
-        if (item === original && this.keyText(key) === key) continue;
-        masked = {};
-        for (let j = 0; j < i; j++) setOwn(masked, keys[j], source[keys[j]]);
-      }
-      setOwn(masked, this.maskedKey(key, masked), item);
-    }
-    return masked ?? source;
-  }
-
-  string(text: string, at: WalkPosition): JsonValue {
-    const builtInOnly = this.settings.custom.length === 0;
+  private visitString(
+    text: string,
+    at: WalkPosition,
+    budget: MaskingBudget,
+    stack: Frame[],
+    depth: number,
+  ): Visited {
     // With custom rules only plain texts are remembered (embedded JSON is walked leaf by leaf).
-    if (this.cleanTexts.has(text)) return builtInOnly ? text : this.runCustom(text, at);
+    if (this.cleanTexts.has(text)) return this.builtInOnly ? text : this.runCustom(text, at);
+    if (!budget.take(text.length)) return MASKING_BUDGET_EXCEEDED;
     const embedded = parseEmbeddedJson(text);
-    if (embedded !== undefined) {
-      const masked = this.value(embedded, at);
-      if (masked !== embedded) return JSON.stringify(masked);
-      // Unchanged JSON keeps its own formatting.
-      if (builtInOnly) this.rememberClean(text);
-      return text;
-    }
+    if (embedded !== undefined) return this.open(embedded, text, stack, budget, depth);
     const masked = this.text.mask(text);
     if (masked === text) this.rememberClean(text);
-    return builtInOnly ? masked : this.runCustom(masked, at);
+    return this.builtInOnly ? masked : this.runCustom(masked, at);
+  }
+
+  private open(
+    source: Container,
+    text: string | undefined,
+    stack: Frame[],
+    budget: MaskingBudget,
+    depth: number,
+  ): Visited {
+    if (depth + stack.length >= this.settings.maxDepth) {
+      budget.tooDeep++;
+      return MASKING_TOO_DEEP;
+    }
+    const keys = Array.isArray(source) ? undefined : Object.keys(source);
+    const size = keys === undefined ? (source as JsonValue[]).length : keys.length;
+    stack.push({ source, keys, size, index: 0, copy: undefined, text, counters: undefined });
+    return OPEN;
+  }
+
+  private visitChild(
+    frame: Frame,
+    at: WalkPosition,
+    budget: MaskingBudget,
+    stack: Frame[],
+    depth: number,
+  ): Visited {
+    if (frame.keys === undefined) {
+      at.path.push(frame.index);
+      return this.visit((frame.source as JsonValue[])[frame.index], at, budget, stack, depth);
+    }
+    const key = frame.keys[frame.index];
+    at.path.push(key);
+    const value = (frame.source as JsonObject)[key];
+    if (this.isSecretKey(key, value)) return this.settings.replacement;
+    return this.visit(value, at, budget, stack, depth);
+  }
+
+  /** Takes the result of the frame's current child and moves on to the next. */
+  private settle(frame: Frame, result: JsonValue, at: WalkPosition, budget: MaskingBudget): void {
+    at.path.pop();
+    const index = frame.index++;
+    if (frame.keys === undefined) {
+      const items = frame.source as JsonValue[];
+      if (frame.copy === undefined) {
+        if (result === items[index]) return;
+        frame.copy = items.slice(0, index);
+      }
+      (frame.copy as JsonValue[]).push(result);
+      return;
+    }
+    const key = frame.keys[index];
+    const source = frame.source as JsonObject;
+    const maskedKey = this.keyText(key, budget);
+    if (frame.copy === undefined) {
+      if (result === source[key] && maskedKey === key) return;
+      frame.copy = copyEntries(source, frame.keys, index);
+    }
+    const copy = frame.copy as JsonObject;
+    setOwn(copy, uniqueKey(maskedKey, copy, frame), result);
+  }
+
+  /** Out of budget: what is left of the frame becomes one marker, never passed through. */
+  private cutRest(frame: Frame): void {
+    if (frame.copy === undefined) {
+      frame.copy =
+        frame.keys === undefined
+          ? (frame.source as JsonValue[]).slice(0, frame.index)
+          : copyEntries(frame.source as JsonObject, frame.keys, frame.index);
+    }
+    if (frame.keys === undefined) (frame.copy as JsonValue[]).push(MASKING_BUDGET_EXCEEDED);
+    else {
+      const copy = frame.copy as JsonObject;
+      setOwn(copy, uniqueKey(MASKING_BUDGET_EXCEEDED, copy, frame), MASKING_BUDGET_EXCEEDED);
+    }
+    frame.index = frame.size;
+  }
+
+  private close(frame: Frame): JsonValue {
+    if (frame.text === undefined) return frame.copy ?? frame.source;
+    // Unchanged JSON keeps its own formatting.
+    if (frame.copy === undefined) {
+      if (this.builtInOnly) this.rememberClean(frame.text);
+      return frame.text;
+    }
+    return JSON.stringify(frame.copy);
   }
 
   /**
@@ -119,73 +261,25 @@ export class JsonMasker {
     this.cleanTexts.add(text);
   }
 
-  /**
-   * A Buffer as serialization writes it (`{ type: 'Buffer', base64 }`) that holds UTF-8 text: the
-   * text is masked like any string and encoded back; binary content is left as it is.
-   */
-  private bufferText(value: JsonObject, at: WalkPosition): JsonValue | undefined {
-    if (value.type !== 'Buffer' || typeof value.base64 !== 'string') return undefined;
-    if (Object.keys(value).length !== 2) return undefined;
-    let text: string;
-    try {
-      text = UTF8.decode(Buffer.from(value.base64, 'base64'));
-    } catch {
-      return undefined;
-    }
-    const masked = this.string(text, at);
-    if (masked === text) return undefined;
-    const maskedText = typeof masked === 'string' ? masked : JSON.stringify(masked);
-    return { type: 'Buffer', base64: Buffer.from(maskedText).toString('base64') };
-  }
-
-  /** Whether the value under `key` goes as a whole. */
-  isSecretKey(key: string, value: unknown): boolean {
-    let verdict = this.keyVerdicts.get(key);
-    if (verdict === undefined) {
-      verdict = this.verdictFor(key);
-      if (this.keyVerdicts.size < 10_000) this.keyVerdicts.set(key, verdict);
-    }
-    return verdict === 'always' || (verdict === 'opaque' && isOpaque(value));
-  }
-
-  /**
-   * The key itself through the value rules (`{ "carol@example.com": … }` keyed by a user's
-   * address); a masked key that two entries share gets a counter so neither value is lost.
-   */
-  private maskedKey(key: string, taken: JsonObject): string {
-    const masked = this.keyText(key);
-    if (masked === key) return key;
-    let unique = masked;
-    for (let n = 2; Object.prototype.hasOwnProperty.call(taken, unique); n++)
-      unique = `${masked} ${n}`;
-    return unique;
-  }
-
-  private keyText(key: string): string {
+  /** The key itself through the value rules (`{ "carol@example.com": … }` keyed by a user's address). */
+  private keyText(key: string, budget: MaskingBudget): string {
     let masked = this.keyTexts.get(key);
-    if (masked === undefined) {
-      masked = this.text.mask(key);
-      if (this.keyTexts.size < 10_000) this.keyTexts.set(key, masked);
-    }
+    if (masked !== undefined) return masked;
+    if (!budget.take(key.length)) return MASKING_BUDGET_EXCEEDED;
+    const bounded = key.length > MAX_KEY_LENGTH ? truncateString(key, MAX_KEY_LENGTH) : key;
+    masked = this.text.mask(bounded);
+    if (key.length <= MAX_REMEMBERED_TEXT && this.keyTexts.size < 10_000)
+      this.keyTexts.set(key, masked);
     return masked;
   }
 
   private verdictFor(key: string): KeyVerdict {
-    const normalized = normalizeKey(key);
+    const normalized = normalizeKey(key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key);
     const extra = this.settings.keys.some((entry) =>
       typeof entry === 'string' ? entry === normalized : testOnce(entry, key),
     );
     if (extra) return 'always';
     return this.settings.rules.secretKeys ? secretKeyVerdict(normalized) : false;
-  }
-
-  private child(value: JsonValue, key: string | number, at: WalkPosition): JsonValue {
-    at.path.push(key);
-    try {
-      return this.value(value, at);
-    } finally {
-      at.path.pop();
-    }
   }
 
   private number(value: number): JsonValue {
@@ -222,6 +316,29 @@ export class JsonMasker {
   }
 }
 
+/**
+ * A masked key that entries share gets a counter so neither value is lost; each frame remembers
+ * the next number per key, so many equal keys cost one step each.
+ */
+function uniqueKey(masked: string, taken: JsonObject, frame: Frame): string {
+  if (!Object.prototype.hasOwnProperty.call(taken, masked)) return masked;
+  frame.counters ??= new Map();
+  let n = frame.counters.get(masked) ?? 2;
+  while (Object.prototype.hasOwnProperty.call(taken, `${masked} ${n}`)) n++;
+  frame.counters.set(masked, n + 1);
+  return `${masked} ${n}`;
+}
+
+function copyEntries(source: JsonObject, keys: string[], count: number): JsonObject {
+  const copy: JsonObject = {};
+  for (let j = 0; j < count; j++) setOwn(copy, keys[j], source[keys[j]]);
+  return copy;
+}
+
+function asText(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** A JSON copy of what a custom rule returned; throws when JSON cannot hold it. */
 function jsonCopy(value: unknown): JsonValue {
   if (typeof value === 'string') return value;
@@ -247,19 +364,4 @@ function setOwn(target: JsonObject, key: string, value: JsonValue): void {
 function testOnce(pattern: RegExp, key: string): boolean {
   pattern.lastIndex = 0;
   return pattern.test(key);
-}
-
-/** JSON objects and arrays sent as text (a logged request body, a tool's arguments). */
-function parseEmbeddedJson(text: string): JsonValue | undefined {
-  const first = text.charCodeAt(0);
-  if (first !== 123 && first !== 91 && !/^\s*[[{]/.test(text)) return undefined;
-  const trimmed = text.trim();
-  const last = trimmed[trimmed.length - 1];
-  if (last !== '}' && last !== ']') return undefined;
-  try {
-    const parsed = JSON.parse(trimmed) as JsonValue;
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,7 +5,8 @@ import type {
   FinishedTrace,
   JsonValue,
 } from '../trace-model';
-import type { JsonMasker, WalkPosition } from './json-masker';
+import { MASKING_FAILED, type JsonMasker, type WalkPosition } from './json-masker';
+import type { MaskingBudget } from './masking-budget';
 import type { MaskedField } from './masking-options.interface';
 
 type SpanRef = WalkPosition['span'];
@@ -13,17 +14,23 @@ type SpanRef = WalkPosition['span'];
 /** The masking engine as the trace walk uses it. */
 export interface TraceMasking {
   readonly json: JsonMasker;
+  /** The trace's budget: every field is paid from it. */
+  readonly budget: MaskingBudget;
   readonly replacement: string;
   identity(value: string | undefined, field: MaskedField): string | undefined;
 }
 
-/** A masked copy of a finished trace: every value that will leave the process, once. */
+/**
+ * A masked copy of a finished trace: every value that will leave the process, once. A field
+ * that cannot be masked (a bug, never an input: inputs are bounded by the budget and depth) is
+ * replaced by `[MASKING_FAILED]`, so the trace is still stored and nothing goes raw.
+ */
 export function maskTrace(trace: FinishedTrace, masking: TraceMasking): FinishedTrace {
   const spans = trace.spans.map((span) => maskSpan(span, masking));
   const rootIndex = trace.spans.indexOf(trace.rootSpan);
   const at = positionsFor(undefined);
   const preview = (text: string | undefined) =>
-    text === undefined ? undefined : asText(masking.json.string(text, at('preview')));
+    text === undefined ? undefined : asText(maskText(masking, text, at('preview')));
   return {
     traceId: trace.traceId,
     traceIdHex: trace.traceIdHex,
@@ -52,18 +59,15 @@ function maskSpan(span: FinishedSpan, masking: TraceMasking): FinishedSpan {
     traceIdHex: span.traceIdHex,
     spanIdHex: span.spanIdHex,
     parentSpanIdHex: span.parentSpanIdHex,
-    name: asText(masking.json.string(span.name, at('spanName'))),
+    name: asText(maskText(masking, span.name, at('spanName'))),
     spanType: span.spanType,
     startTimeNs: span.startTimeNs,
     endTimeNs: span.endTimeNs,
     statusCode: span.statusCode,
-    statusMessage: asText(masking.json.string(span.statusMessage, at('statusMessage'))),
+    statusMessage: asText(maskText(masking, span.statusMessage, at('statusMessage'))),
     inputs: maybe(span.inputs, masking, at('inputs')),
     outputs: maybe(span.outputs, masking, at('outputs')),
-    attributes: masking.json.value(span.attributes as JsonValue, at('attributes')) as Record<
-      string,
-      JsonValue
-    >,
+    attributes: asRecord(json(masking, span.attributes as JsonValue, at('attributes'))),
     events: span.events.map((event) => maskEvent(event, masking, ref)),
   };
 }
@@ -89,11 +93,9 @@ function maskEvent(
   masking: TraceMasking,
   span: SpanRef,
 ): FinishedSpanEvent {
-  const masked = masking.json.value(event.attributes as JsonValue, {
-    field: 'events',
-    span,
-    path: [event.name],
-  }) as Record<string, JsonValue>;
+  const masked = asRecord(
+    json(masking, event.attributes as JsonValue, { field: 'events', span, path: [event.name] }),
+  );
   const attributes: Record<string, EventAttributeValue> = {};
   for (const key of Object.keys(masked)) {
     const value = masked[key];
@@ -103,7 +105,7 @@ function maskEvent(
         : JSON.stringify(value);
   }
   // Event names can be built from data too (`mail sent to …`), like span names.
-  const name = asText(masking.json.string(event.name, { field: 'events', span, path: [] }));
+  const name = asText(maskText(masking, event.name, { field: 'events', span, path: [] }));
   return { name, timeNs: event.timeNs, attributes };
 }
 
@@ -112,7 +114,7 @@ function maybe(
   masking: TraceMasking,
   at: WalkPosition,
 ): JsonValue | undefined {
-  return value === undefined ? undefined : masking.json.value(value, at);
+  return value === undefined ? undefined : json(masking, value, at);
 }
 
 /** Tags and metadata: string to string, secret keys included. */
@@ -126,9 +128,29 @@ function maskTexts(
   for (const key of Object.keys(entries)) {
     masked[key] = masking.json.isSecretKey(key, entries[key])
       ? masking.replacement
-      : asText(masking.json.string(entries[key], { field, span, path: [key] }));
+      : asText(maskText(masking, entries[key], { field, span, path: [key] }));
   }
   return masked;
+}
+
+function json(masking: TraceMasking, value: JsonValue, at: WalkPosition): JsonValue {
+  try {
+    return masking.json.value(value, at, masking.budget);
+  } catch {
+    at.path.length = 0;
+    return MASKING_FAILED;
+  }
+}
+
+function maskText(masking: TraceMasking, value: string, at: WalkPosition): JsonValue {
+  return json(masking, value, at);
+}
+
+/** Attributes stay an object: a field replaced whole by a marker keeps it under one key. */
+function asRecord(value: JsonValue): Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? value
+    : { [typeof value === 'string' ? value : MASKING_FAILED]: value };
 }
 
 function asText(value: JsonValue): string {

@@ -12,7 +12,8 @@ export type BuiltInRuleName =
   | 'iban'
   | 'phoneNumber'
   | 'urlCredentials'
-  | 'secretAssignment';
+  | 'secretAssignment'
+  | 'ssn';
 
 /** Which part of a trace a value belongs to, as custom rules see it. */
 export type MaskedField =
@@ -79,4 +80,16 @@ export interface MaskingOptions {
    * (e.g. from a secret store) to keep them stable across restarts and instances.
    */
   pseudonymKey?: string | Buffer;
+  /**
+   * The work masking may do for one trace (or one `mask()` call): one unit per value plus one
+   * per character the rules read. What is left when it runs out is replaced by
+   * `[MASKING_BUDGET_EXCEEDED]` (never passed through), the trace is still exported, and
+   * `getStats().budgetExceeded` counts it. Default 2,000,000 (about 2 MB of text).
+   */
+  budgetPerTrace?: number;
+  /**
+   * How deep masking walks nested objects, arrays and JSON inside strings; anything deeper is
+   * replaced by `[MASKING_TOO_DEEP]` and counted in `getStats().tooDeep`. Default 64.
+   */
+  maxDepth?: number;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { toJsonSafe } from '../serialization';
 import type { FinishedTrace, JsonValue } from '../trace-model';
-import { JsonMasker } from './json-masker';
+import { JsonMasker, MASKING_FAILED } from './json-masker';
 import { maskTrace, type TraceMasking } from './mask-trace';
+import type { MaskingBudget } from './masking-budget';
 import type { MaskedField, MaskingContext, MaskingOptions } from './masking-options.interface';
 import { pseudonymFor } from './pseudonym';
 import { resolveMaskingOptions, type ResolvedMaskingOptions } from './resolve-masking-options';
@@ -13,6 +14,10 @@ export interface MaskingStats {
   maskedTraces: number;
   /** Values replaced by `[MASKING_FAILED]` because a custom rule threw or returned something unusable. */
   ruleFailures: number;
+  /** Traces (and `mask()` calls) whose masking ran out of `budgetPerTrace`: the rest became `[MASKING_BUDGET_EXCEEDED]`. */
+  budgetExceeded: number;
+  /** Values nested deeper than `maxDepth`, replaced by `[MASKING_TOO_DEEP]`. */
+  tooDeep: number;
 }
 
 // `mask()` snapshots app values first; generous bounds, since the result is not a trace.
@@ -32,19 +37,15 @@ const SNAPSHOT_LIMITS = {
 export class MaskingService {
   readonly settings: ResolvedMaskingOptions;
   private readonly json: JsonMasker;
-  private readonly traceMasking: TraceMasking;
   private maskedTraces = 0;
+  private budgetExceeded = 0;
+  private tooDeep = 0;
   // A user's every trace needs the same pseudonym: an HMAC per trace is most of a small trace's cost.
   private readonly pseudonyms = new Map<string, string>();
 
   constructor(options?: MaskingOptions | false) {
     this.settings = resolveMaskingOptions(options);
     this.json = new JsonMasker(this.settings);
-    this.traceMasking = {
-      json: this.json,
-      replacement: this.settings.replacement,
-      identity: (value, field) => this.identity(value, field),
-    };
   }
 
   /** `false` when turned off with `masking: false` or `{ enabled: false }`. */
@@ -54,16 +55,24 @@ export class MaskingService {
 
   /**
    * A masked JSON-safe copy of `value` (the value itself is never changed). When masking is
-   * turned off, the copy is returned unmasked.
+   * turned off, the copy is returned unmasked. Never throws: what cannot be masked comes back
+   * as a marker.
    */
   mask(value: unknown, context: Partial<MaskingContext> = {}): JsonValue {
     const snapshot = toJsonSafe(value, SNAPSHOT_LIMITS);
     if (!this.enabled) return snapshot;
-    return this.json.value(snapshot, {
-      field: context.field ?? 'value',
-      span: context.span,
-      path: [...(context.keyPath ?? [])],
-    });
+    const budget = this.json.newBudget();
+    try {
+      return this.json.value(snapshot, {
+        field: context.field ?? 'value',
+        span: context.span,
+        path: [...(context.keyPath ?? [])],
+      }, budget);
+    } catch {
+      return MASKING_FAILED;
+    } finally {
+      this.count(budget);
+    }
   }
 
   /**
@@ -80,20 +89,45 @@ export class MaskingService {
     return pseudonym;
   }
 
-  /** A masked copy of a finished trace; the export stage calls this once per trace. */
+  /**
+   * A masked copy of a finished trace; the export stage calls this once per trace. Never
+   * throws: a field that cannot be masked is replaced by a marker.
+   */
   maskTrace(trace: FinishedTrace): FinishedTrace {
-    const masked = maskTrace(trace, this.traceMasking);
+    const budget = this.json.newBudget();
+    const masking: TraceMasking = {
+      json: this.json,
+      budget,
+      replacement: this.settings.replacement,
+      identity: (value, field) => this.identity(value, field, budget),
+    };
+    const masked = maskTrace(trace, masking);
+    this.count(budget);
     this.maskedTraces++;
     return masked;
   }
 
   getStats(): MaskingStats {
-    return { maskedTraces: this.maskedTraces, ruleFailures: this.json.failures };
+    return {
+      maskedTraces: this.maskedTraces,
+      ruleFailures: this.json.failures,
+      budgetExceeded: this.budgetExceeded,
+      tooDeep: this.tooDeep,
+    };
   }
 
-  private identity(value: string | undefined, field: MaskedField): string | undefined {
+  private count(budget: MaskingBudget): void {
+    if (budget.exceeded) this.budgetExceeded++;
+    this.tooDeep += budget.tooDeep;
+  }
+
+  private identity(
+    value: string | undefined,
+    field: MaskedField,
+    budget: MaskingBudget,
+  ): string | undefined {
     if (value === undefined) return undefined;
-    const masked = this.json.string(value, { field, span: undefined, path: [] });
+    const masked = this.json.string(value, { field, span: undefined, path: [] }, budget);
     return masked === value ? value : this.pseudonym(value);
   }
 }

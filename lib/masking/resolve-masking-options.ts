@@ -15,7 +15,12 @@ const MASKING_KEYS: readonly (keyof MaskingOptions)[] = [
   'replacement',
   'custom',
   'pseudonymKey',
+  'budgetPerTrace',
+  'maxDepth',
 ];
+
+export const DEFAULT_BUDGET_PER_TRACE = 2_000_000;
+export const DEFAULT_MASKING_MAX_DEPTH = 64;
 
 /** Masking options with every field decided; resolving them again gives the same settings. */
 export interface ResolvedMaskingOptions {
@@ -27,6 +32,8 @@ export interface ResolvedMaskingOptions {
   readonly replacement: string;
   readonly custom: readonly MaskingFunction[];
   readonly pseudonymKey: string | Buffer;
+  readonly budgetPerTrace: number;
+  readonly maxDepth: number;
 }
 
 /** Validates the `masking` option; `false` or `{ enabled: false }` turns masking off. */
@@ -70,6 +77,8 @@ export function resolveMaskingOptions(
         : fail(at, `is ${typeof fn}`, 'a function (value, context) => value'),
     ),
     pseudonymKey: resolveKey(options.pseudonymKey),
+    budgetPerTrace: wholeNumber('budgetPerTrace', options.budgetPerTrace, DEFAULT_BUDGET_PER_TRACE, 1000),
+    maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MASKING_MAX_DEPTH, 1),
   };
 }
 
@@ -88,6 +97,13 @@ function resolveRules(rules: MaskingOptions['rules']): Record<BuiltInRuleName, b
     resolved[name] = on;
   }
   return resolved;
+}
+
+function wholeNumber(name: string, value: unknown, fallback: number, least: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least)
+    fail(`.${name}`, `is ${JSON.stringify(value)}`, `a whole number of at least ${least}`);
+  return value;
 }
 
 function resolveKey(key: unknown): string | Buffer {

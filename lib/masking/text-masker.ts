@@ -1,17 +1,22 @@
 import { BUILT_IN_VALUE_RULES } from './built-in-rules';
 import type { ResolvedMaskingOptions } from './resolve-masking-options';
 import { TextFacts } from './rules/text-facts';
-import type { ValueRule } from './rules/value-rule.interface';
+import type { ScanContext, ValueRule } from './rules/value-rule.interface';
 
 /** The value rules and extra patterns of one configuration, applied to plain text. */
 export class TextMasker {
   private readonly rules: readonly ValueRule[];
   private readonly facts = new TextFacts();
+  private readonly scanContext: ScanContext;
 
-  constructor(private readonly settings: ResolvedMaskingOptions) {
+  constructor(
+    private readonly settings: ResolvedMaskingOptions,
+    isSecretName: (name: string) => boolean,
+  ) {
     this.rules = BUILT_IN_VALUE_RULES.filter(
       (rule) => settings.rules[rule.name as keyof typeof settings.rules],
     );
+    this.scanContext = { replacement: settings.replacement, isSecretName };
   }
 
   mask(text: string): string {
@@ -19,7 +24,8 @@ export class TextMasker {
     for (const rule of this.rules) {
       if (rule.hint !== undefined && !rule.hint(text, facts)) continue;
       const before = text;
-      text = rule.anchor ? this.applyAround(rule, text) : this.apply(rule, text);
+      if (rule.scan !== undefined) text = rule.scan(text, this.scanContext);
+      else text = rule.anchor ? this.applyAround(rule, text) : this.apply(rule, text);
       if (text !== before) facts.reset(text);
     }
     for (const { pattern, replacement } of this.settings.patterns) {
@@ -31,14 +37,19 @@ export class TextMasker {
 
   private apply(rule: ValueRule, text: string): string {
     const replacement = this.settings.replacement;
-    rule.pattern.lastIndex = 0;
-    return text.replace(rule.pattern, (match: string, ...groups: string[]) => {
+    const pattern = rule.pattern!;
+    pattern.lastIndex = 0;
+    return text.replace(pattern, (match: string, ...groups: string[]) => {
       if (rule.accept !== undefined && !rule.accept(match)) return match;
       return rule.replace !== undefined ? rule.replace(replacement, match, ...groups) : replacement;
     });
   }
 
-  /** The rule applied to each stretch around its anchor marks, the text between untouched. */
+  /**
+   * The rule applied to each stretch around its anchor marks, the text between untouched. A
+   * stretch never reaches back into the one before it, so every character is read a bounded
+   * number of times however many marks the text holds.
+   */
   private applyAround(rule: ValueRule, text: string): string {
     const { marks, left, right } = rule.anchor!;
     let out = '';
@@ -47,7 +58,7 @@ export class TextMasker {
     let found = nextMark(text, marks, 0, positions);
     while (found !== undefined) {
       let start = found.at;
-      while (start > 0 && left.test(text[start - 1])) start--;
+      while (start > done && left.test(text[start - 1])) start--;
       let end = found.at + found.length;
       // Stretches that touch (`a@b@c.com`) are searched as one.
       for (;;) {
@@ -56,7 +67,6 @@ export class TextMasker {
         if (touching === undefined) break;
         end += touching.length;
       }
-      start = Math.max(start, done);
       out += text.slice(done, start) + this.apply(rule, text.slice(start, end));
       done = end;
       found = nextMark(text, marks, end, positions);

@@ -44,8 +44,12 @@ const corpus: Record<
   jwt: {
     masks: [
       [
-        'jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk end',
-        `jwt=${R} end`,
+        'sent eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk end',
+        `sent ${R} end`,
+      ],
+      [
+        'wrapped eyJhbGciOiJIUzI1NiJ9.\neyJzdWIiOiIxMjM0In0. dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+        `wrapped ${R}`,
       ],
     ],
     keeps: ['eyJhbGciOiJIUzI1NiJ9 alone', 'version 1.22.333', 'a.b.c'],
@@ -140,12 +144,25 @@ const corpus: Record<
       'sha 3f786850e387550fdab836ed7e6dc881de23001b',
     ],
   },
+  ssn: {
+    masks: [
+      ['SSN 123-45-6789 on file', `SSN ${R} on file`],
+      ['social security number 078 05 1120.', `social security number ${R}.`],
+    ],
+    keeps: ['000-12-3456', '666-12-3456', '912-34-5678', '123-00-4567', '123-45-0000', 'v123-45-6789'],
+  },
   urlCredentials: {
     masks: [
       ['postgres://app:s3cr3t@db.internal:5432/app', `postgres://app:${R}@db.internal:5432/app`],
       ['failed: https://user:pa%40ss@host/x', `failed: https://user:${R}@host/x`],
+      ['amqp://guest:pa/ss@rabbit:5672', `amqp://guest:${R}@rabbit:5672`],
     ],
-    keeps: ['http://localhost:5000/api', 'https://host:8443/path?x=1', 'mailto-like a:b@c'],
+    keeps: [
+      'http://localhost:5000/api',
+      'https://host:8443/path?x=1',
+      'mailto-like a:b@c',
+      'https://host:8443/users/@alice',
+    ],
   },
   secretAssignment: {
     masks: [

@@ -3,13 +3,34 @@ import type { ValueRule } from './value-rule.interface';
 // File names like `logo@2x.png` look like addresses; these endings are never mail domains in practice.
 const FILE_ENDINGS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
 
-/** `jane.doe+news@mail.example.co.uk` (also with `%40` or `＠` for `@`); not `user@localhost`, `@handle`, `logo@2x.png`. */
+// The spellings of `@`: plain, URL-encoded (once and twice), full-width, HTML entities, and a
+// JSON/JavaScript escape written out as text.
+const AT_SIGNS = ['@', '%40', '%2540', '\uFF20', '&#64;', '&#x40;', '&commat;', '\\u0040'];
+const AT = String.raw`(?:@|%40|%2540|\uFF20|&#64;|&#x40;|&commat;|\\u0040)`;
+// A dot between domain labels, plain or URL-encoded.
+const DOT = String.raw`(?:\.|%2[Ee])`;
+const LABEL = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?`;
+
+/**
+ * `jane.doe+news@mail.example.co.uk` in any spelling of `@` (and `%2E` for dots, as a fully
+ * URL-encoded address has it); not `user@localhost`, `@handle`, `logo@2x.png`.
+ */
 export const emailRule: ValueRule = {
   name: 'email',
-  pattern:
-    /(?<![\w.%+-])[A-Za-z0-9](?:[\w.%+-]*[\w%+-])?(?:@|%40|\uFF20)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])/g,
-  hint: (text) => text.includes('@') || text.includes('%40') || text.includes('\uFF20'),
-  // URL-encoded (`carol%40example.com`, a query string) and full-width `＠` spell the same address.
-  anchor: { marks: ['@', '%40', '\uFF20'], left: /[\w.%+-]/, right: /[\w.-]/ },
-  accept: (match) => !FILE_ENDINGS.has(match.slice(match.lastIndexOf('.') + 1).toLowerCase()),
+  pattern: new RegExp(
+    String.raw`(?<![\w.%+-])[A-Za-z0-9](?:[\w.%+-]*[\w%+-])?${AT}${LABEL}(?:${DOT}${LABEL})*${DOT}[A-Za-z]{2,24}(?![\w-])`,
+    'g',
+  ),
+  hint: (text) =>
+    text.includes('@') ||
+    text.includes('%40') ||
+    text.includes('\uFF20') ||
+    text.includes('&#') ||
+    text.includes('&commat;') ||
+    text.includes('\\u0040'),
+  anchor: { marks: AT_SIGNS, left: /[\w.%+-]/, right: /[\w.%-]/ },
+  accept: (match) => {
+    const ending = /(?:\.|%2[Ee])([A-Za-z]+)$/.exec(match);
+    return ending === null || !FILE_ENDINGS.has(ending[1].toLowerCase());
+  },
 };

@@ -59,6 +59,15 @@ export function secretKeyVerdict(normalized: string): KeyVerdict {
   return false;
 }
 
+// Every built-in key word holds one of these: a name without any is never secret.
+const WORD_PARTS =
+  /pass|pwd|secret|credential|cookie|auth|key|token|pin|otp|cv[vc]|ssn|card|ccnum|pan|iban|dsn|connection|jwt|bearer|sig/i;
+
+/** Cheap first look at a name found in text (most are not secret): false rules it out. */
+export function mayNameSecret(name: string): boolean {
+  return WORD_PARTS.test(name);
+}
+
 /** A credential-like value: what a bare `token` key must hold to be masked. */
 export function isOpaque(value: unknown): boolean {
   return typeof value === 'string' && /^\S{16,}$/.test(value);

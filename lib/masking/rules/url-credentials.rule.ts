@@ -1,9 +1,67 @@
+import { ForwardSearch } from './forward-search';
 import type { ValueRule } from './value-rule.interface';
 
-/** The password of `scheme://user:password@host` (connection strings); the rest of the URL stays. */
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+const LETTER = /[A-Za-z]/;
+const MAX_SCHEME = 32;
+
+/**
+ * The password of `scheme://user:password@host` (connection strings); the rest of the URL stays.
+ * The password runs to the last `@` before the URL ends (whitespace or a quote), so one holding
+ * `/` or `@` (`amqp://guest:pa/ss@host`) goes whole; `http://host:8080/a@b` is a port, not one.
+ */
 export const urlCredentialsRule: ValueRule = {
   name: 'urlCredentials',
-  pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s/@]+)@/gi,
   hint: (text) => text.includes('://'),
-  replace: (replacement, _match, userPart: string) => `${userPart}:${replacement}@`,
+  scan(text, { replacement }) {
+    const atSign = new ForwardSearch(text, /@/);
+    const urlEnd = new ForwardSearch(text, /[\s"'`<>]/);
+    let out = '';
+    let done = 0;
+    // URLs that end at the same place share their last `@`: it is looked for once.
+    let endOfUrl = -2;
+    let lastAt = -1;
+    for (let mark = text.indexOf('://'); mark !== -1; mark = text.indexOf('://', Math.max(mark + 3, done))) {
+      const colon = endOfUser(text, mark + 3);
+      if (colon === mark + 3 || text[colon] !== ':' || !hasScheme(text, mark, done)) continue;
+      const stop = urlEnd.from(colon + 1);
+      const limit = stop === -1 ? text.length : stop;
+      if (limit !== endOfUrl) {
+        endOfUrl = limit;
+        lastAt = -1;
+        for (let at = atSign.from(colon + 1); at !== -1 && at < limit; at = atSign.from(at + 1))
+          lastAt = at;
+      }
+      if (lastAt <= colon + 1 || startsWithPort(text, colon + 1)) continue;
+      out += text.slice(done, colon + 1) + replacement;
+      done = lastAt;
+    }
+    return done === 0 ? text : out + text.slice(done);
+  },
 };
+
+const PORT_AND_PATH = /\d+\//y;
+
+function startsWithPort(text: string, from: number): boolean {
+  PORT_AND_PATH.lastIndex = from;
+  return PORT_AND_PATH.test(text);
+}
+
+/** Where the user part that starts at `from` ends (at its `:` when it has a password). */
+function endOfUser(text: string, from: number): number {
+  let end = from;
+  while (end < text.length) {
+    const char = text[end];
+    if (char === ':' || char === '/' || char === '@' || char <= ' ') break;
+    end++;
+  }
+  return end;
+}
+
+/** A scheme (`postgres`, `mongodb+srv`) right before `://`, starting with a letter. */
+function hasScheme(text: string, mark: number, floor: number): boolean {
+  let start = mark;
+  while (start > floor && mark - start < MAX_SCHEME && SCHEME_CHAR.test(text[start - 1])) start--;
+  if (start === mark || !LETTER.test(text[start])) return false;
+  return start === 0 || !SCHEME_CHAR.test(text[start - 1]);
+}

@@ -1,0 +1,25 @@
+/**
+ * The next match of a one-character (or fixed) pattern from a position on, for callers whose
+ * positions only grow: each search resumes where the last one stopped, so however many times it
+ * is asked, the text is read once.
+ */
+export class ForwardSearch {
+  private found = -2;
+  private readonly pattern: RegExp;
+
+  constructor(
+    private readonly text: string,
+    pattern: RegExp,
+  ) {
+    this.pattern = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  }
+
+  /** The index of the next match at or after `position`, -1 when there is none. */
+  from(position: number): number {
+    if (this.found === -1 || this.found >= position) return this.found;
+    this.pattern.lastIndex = position;
+    const match = this.pattern.exec(this.text);
+    this.found = match === null ? -1 : match.index;
+    return this.found;
+  }
+}
