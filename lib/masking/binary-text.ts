@@ -47,7 +47,8 @@ function byteViewText(value: JsonObject, type: string): BinaryText | undefined {
   const bytes = Buffer.alloc(count);
   for (let i = 0; i < count; i++) {
     const byte = data[i];
-    if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 255) return undefined;
+    if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 255)
+      return undefined;
     bytes[i] = byte;
   }
   const text = decode(bytes, cut !== undefined);

@@ -1,7 +1,9 @@
 import type { JsonValue } from '../trace-model';
 
 /** JSON objects and arrays sent as text (a logged request body, a tool's arguments). */
-export function parseEmbeddedJson(text: string): JsonValue[] | { [key: string]: JsonValue } | undefined {
+export function parseEmbeddedJson(
+  text: string,
+): JsonValue[] | { [key: string]: JsonValue } | undefined {
   const first = text.charCodeAt(0);
   if (first !== 123 && first !== 91 && !/^\s*[[{]/.test(text)) return undefined;
   const trimmed = text.trim();

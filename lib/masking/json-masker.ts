@@ -3,7 +3,12 @@ import { truncateString } from '../serialization/truncate-string';
 import type { JsonValue } from '../trace-model';
 import { binaryText } from './binary-text';
 import { parseEmbeddedJson } from './embedded-json';
-import { MASKING_BUDGET_EXCEEDED, MASKING_TOO_DEEP, MaskingBudget } from './masking-budget';
+import {
+  CLOCK_EVERY,
+  MASKING_BUDGET_EXCEEDED,
+  MASKING_TOO_DEEP,
+  MaskingBudget,
+} from './masking-budget';
 import type { MaskingContext, MaskedField } from './masking-options.interface';
 import type { ResolvedMaskingOptions } from './resolve-masking-options';
 import { isCardNumber } from './rules/card-number.rule';
@@ -54,6 +59,29 @@ interface Frame {
 const OPEN = Symbol('open');
 type Visited = JsonValue | typeof OPEN;
 
+/** Where a walk stands: its stack of open arrays and objects, and its result once done. */
+export class Walk {
+  readonly stack: Frame[] = [];
+  pending: Visited = OPEN;
+  done = false;
+  private value: JsonValue = null;
+
+  constructor(
+    readonly at: WalkPosition,
+    readonly budget: MaskingBudget,
+    readonly depth: number,
+  ) {}
+
+  get result(): JsonValue {
+    return this.value;
+  }
+
+  finish(value: JsonValue): void {
+    this.value = value;
+    this.done = true;
+  }
+}
+
 /**
  * Masks JSON trees: secret keys lose their whole value, every string goes through the value
  * rules (a string holding JSON is parsed and walked like the rest), then through the custom
@@ -80,14 +108,43 @@ export class JsonMasker {
     return new MaskingBudget(this.settings.budgetPerTrace);
   }
 
-  /** The masked copy of `root`. `depth` is how deep `root` itself sits. */
+  /** The masked copy of `root`, at once. `depth` is how deep `root` itself sits. */
   value(root: JsonValue, at: WalkPosition, budget: MaskingBudget, depth = 0): JsonValue {
-    const stack: Frame[] = [];
-    let result = this.visit(root, at, budget, stack, depth);
-    for (;;) {
+    const walk = this.walk(root, at, budget, depth);
+    this.resume(walk, Infinity);
+    return walk.result;
+  }
+
+  /** A walk of `root` that {@link resume} carries on, in slices if need be. */
+  walk(root: JsonValue, at: WalkPosition, budget: MaskingBudget, depth = 0): Walk {
+    const walk = new Walk(at, budget, depth);
+    walk.pending = this.visit(root, at, budget, walk.stack, depth);
+    if (walk.pending !== OPEN) walk.finish(walk.pending);
+    return walk;
+  }
+
+  /**
+   * Carries the walk on until it is done (true) or `deadline` (a `performance.now()` time) has
+   * passed (false). The clock is read once per {@link CLOCK_EVERY} units of work.
+   */
+  resume(walk: Walk, deadline: number): boolean {
+    const { stack, at, budget, depth } = walk;
+    let result = walk.pending;
+    let nextCheck = deadline === Infinity ? Infinity : budget.spent + CLOCK_EVERY;
+    while (!walk.done) {
       if (result !== OPEN) {
-        if (stack.length === 0) return result;
+        if (stack.length === 0) {
+          walk.finish(result);
+          break;
+        }
         this.settle(stack[stack.length - 1], result, at, budget);
+      }
+      if (budget.spent >= nextCheck) {
+        if (performance.now() >= deadline) {
+          walk.pending = OPEN;
+          return false;
+        }
+        nextCheck = budget.spent + CLOCK_EVERY;
       }
       const frame = stack[stack.length - 1];
       if (frame.index < frame.size && budget.exceeded) this.cutRest(frame);
@@ -98,6 +155,7 @@ export class JsonMasker {
         result = this.close(frame);
       }
     }
+    return true;
   }
 
   /** A string's masked copy: text is masked, text holding JSON is walked. */
@@ -113,7 +171,6 @@ export class JsonMasker {
 
   /** Whether a name in text (`DATABASE_PASSWORD=…`) holds a secret; a bare `token` counts. */
   private isSecretName(name: string): boolean {
-    if (this.settings.keys.length === 0 && !mayNameSecret(normalizeKey(name))) return false;
     return this.verdict(name) !== false;
   }
 
@@ -196,7 +253,10 @@ export class JsonMasker {
     const key = frame.keys[frame.index];
     at.path.push(key);
     const value = (frame.source as JsonObject)[key];
-    if (this.isSecretKey(key, value)) return this.settings.replacement;
+    if (this.isSecretKey(key, value)) {
+      budget.take(1);
+      return this.settings.replacement;
+    }
     return this.visit(value, at, budget, stack, depth);
   }
 
@@ -274,7 +334,10 @@ export class JsonMasker {
   }
 
   private verdictFor(key: string): KeyVerdict {
-    const normalized = normalizeKey(key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key);
+    const normalized = normalizeKey(
+      key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key,
+    );
+    if (this.settings.keys.length === 0 && !mayNameSecret(normalized)) return false;
     const extra = this.settings.keys.some((entry) =>
       typeof entry === 'string' ? entry === normalized : testOnce(entry, key),
     );

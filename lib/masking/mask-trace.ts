@@ -5,11 +5,12 @@ import type {
   FinishedTrace,
   JsonValue,
 } from '../trace-model';
-import { MASKING_FAILED, type JsonMasker, type WalkPosition } from './json-masker';
-import type { MaskingBudget } from './masking-budget';
+import { MASKING_FAILED, type JsonMasker, type Walk, type WalkPosition } from './json-masker';
+import { CLOCK_EVERY, type MaskingBudget } from './masking-budget';
 import type { MaskedField } from './masking-options.interface';
 
 type SpanRef = WalkPosition['span'];
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The masking engine as the trace walk uses it. */
 export interface TraceMasking {
@@ -17,136 +18,212 @@ export interface TraceMasking {
   /** The trace's budget: every field is paid from it. */
   readonly budget: MaskingBudget;
   readonly replacement: string;
-  identity(value: string | undefined, field: MaskedField): string | undefined;
+  /** What a user, session or request id that a rule matched is replaced by. */
+  pseudonym(value: string): string;
+}
+
+/** One value of the trace to mask, and where its masked copy goes. */
+interface Step {
+  readonly value: JsonValue;
+  readonly at: WalkPosition;
+  readonly assign: (masked: JsonValue) => void;
 }
 
 /**
- * A masked copy of a finished trace: every value that will leave the process, once. A field
- * that cannot be masked (a bug, never an input: inputs are bounded by the budget and depth) is
- * replaced by `[MASKING_FAILED]`, so the trace is still stored and nothing goes raw.
+ * A masked copy of a finished trace, made field by field: every value that will leave the
+ * process, once. `run` can stop at a deadline and go on later, so a large trace never holds the
+ * event loop for long. A field that cannot be masked (a bug: inputs are bounded by the budget
+ * and the depth limit) is replaced by `[MASKING_FAILED]`, so the trace is still stored and
+ * nothing goes raw.
  */
-export function maskTrace(trace: FinishedTrace, masking: TraceMasking): FinishedTrace {
-  const spans = trace.spans.map((span) => maskSpan(span, masking));
-  const rootIndex = trace.spans.indexOf(trace.rootSpan);
-  const at = positionsFor(undefined);
-  const preview = (text: string | undefined) =>
-    text === undefined ? undefined : asText(maskText(masking, text, at('preview')));
-  return {
-    traceId: trace.traceId,
-    traceIdHex: trace.traceIdHex,
-    rootSpan: rootIndex >= 0 ? spans[rootIndex] : maskSpan(trace.rootSpan, masking),
-    remoteParentSpanIdHex: trace.remoteParentSpanIdHex,
-    spans,
-    state: trace.state,
-    droppedSpans: trace.droppedSpans,
-    requestTimeMs: trace.requestTimeMs,
-    durationNs: trace.durationNs,
-    user: masking.identity(trace.user, 'user'),
-    session: masking.identity(trace.session, 'session'),
-    clientRequestId: masking.identity(trace.clientRequestId, 'clientRequestId'),
-    requestPreview: preview(trace.requestPreview),
-    responsePreview: preview(trace.responsePreview),
-    requestPreviewSource: maybe(trace.requestPreviewSource, masking, at('inputs')),
-    tags: maskTexts(trace.tags, masking, 'tags', undefined),
-    metadata: maskTexts(trace.metadata, masking, 'metadata', undefined),
-  };
-}
+export class TraceMaskingJob {
+  readonly result: Writable<FinishedTrace>;
+  private readonly steps: Step[] = [];
+  private next = 0;
+  private walk: Walk | undefined;
+  private assign: Step['assign'] = () => undefined;
 
-function maskSpan(span: FinishedSpan, masking: TraceMasking): FinishedSpan {
-  const ref: SpanRef = { name: span.name, spanType: span.spanType };
-  const at = positionsFor(ref);
-  return {
-    traceIdHex: span.traceIdHex,
-    spanIdHex: span.spanIdHex,
-    parentSpanIdHex: span.parentSpanIdHex,
-    name: asText(maskText(masking, span.name, at('spanName'))),
-    spanType: span.spanType,
-    startTimeNs: span.startTimeNs,
-    endTimeNs: span.endTimeNs,
-    statusCode: span.statusCode,
-    statusMessage: asText(maskText(masking, span.statusMessage, at('statusMessage'))),
-    inputs: maybe(span.inputs, masking, at('inputs')),
-    outputs: maybe(span.outputs, masking, at('outputs')),
-    attributes: asRecord(json(masking, span.attributes as JsonValue, at('attributes'))),
-    events: span.events.map((event) => maskEvent(event, masking, ref)),
-  };
-}
-
-/**
- * One position object for every field of a span (or of the trace), its field set before each
- * walk: the walk leaves its path empty again, and custom rules get a copy of it.
- */
-function positionsFor(span: SpanRef): (field: MaskedField) => WalkPosition {
-  const position: { field: MaskedField; span: SpanRef; path: (string | number)[] } = {
-    field: 'spanName',
-    span,
-    path: [],
-  };
-  return (field) => {
-    position.field = field;
-    return position;
-  };
-}
-
-function maskEvent(
-  event: FinishedSpanEvent,
-  masking: TraceMasking,
-  span: SpanRef,
-): FinishedSpanEvent {
-  const masked = asRecord(
-    json(masking, event.attributes as JsonValue, { field: 'events', span, path: [event.name] }),
-  );
-  const attributes: Record<string, EventAttributeValue> = {};
-  for (const key of Object.keys(masked)) {
-    const value = masked[key];
-    attributes[key] =
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-        ? value
-        : JSON.stringify(value);
+  constructor(
+    trace: FinishedTrace,
+    private readonly masking: TraceMasking,
+  ) {
+    const spans = trace.spans.map((span) => this.span(span));
+    const rootIndex = trace.spans.indexOf(trace.rootSpan);
+    // Field by field: a trace or span can be a class whose fields are getters.
+    const result: Writable<FinishedTrace> = {
+      traceId: trace.traceId,
+      traceIdHex: trace.traceIdHex,
+      rootSpan: rootIndex >= 0 ? spans[rootIndex] : this.span(trace.rootSpan),
+      remoteParentSpanIdHex: trace.remoteParentSpanIdHex,
+      spans,
+      state: trace.state,
+      droppedSpans: trace.droppedSpans,
+      requestTimeMs: trace.requestTimeMs,
+      durationNs: trace.durationNs,
+      user: undefined,
+      session: undefined,
+      clientRequestId: undefined,
+      requestPreview: undefined,
+      responsePreview: undefined,
+      requestPreviewSource: undefined,
+      tags: {},
+      metadata: {},
+    };
+    this.result = result;
+    const field = (name: MaskedField, path: (string | number)[] = []) =>
+      position(name, undefined, path);
+    this.identity(trace.user, 'user', (value) => (result.user = value));
+    this.identity(trace.session, 'session', (value) => (result.session = value));
+    this.identity(
+      trace.clientRequestId,
+      'clientRequestId',
+      (value) => (result.clientRequestId = value),
+    );
+    if (trace.requestPreview !== undefined)
+      this.add(trace.requestPreview, field('preview'), (v) => (result.requestPreview = asText(v)));
+    if (trace.responsePreview !== undefined)
+      this.add(
+        trace.responsePreview,
+        field('preview'),
+        (v) => (result.responsePreview = asText(v)),
+      );
+    if (trace.requestPreviewSource !== undefined)
+      this.add(
+        trace.requestPreviewSource,
+        field('inputs'),
+        (v) => (result.requestPreviewSource = v),
+      );
+    result.tags = this.texts(trace.tags, 'tags');
+    result.metadata = this.texts(trace.metadata, 'metadata');
   }
-  // Event names can be built from data too (`mail sent to …`), like span names.
-  const name = asText(maskText(masking, event.name, { field: 'events', span, path: [] }));
-  return { name, timeNs: event.timeNs, attributes };
-}
 
-function maybe(
-  value: JsonValue | undefined,
-  masking: TraceMasking,
-  at: WalkPosition,
-): JsonValue | undefined {
-  return value === undefined ? undefined : json(masking, value, at);
-}
-
-/** Tags and metadata: string to string, secret keys included. */
-function maskTexts(
-  entries: Readonly<Record<string, string>>,
-  masking: TraceMasking,
-  field: MaskedField,
-  span: SpanRef,
-): Record<string, string> {
-  const masked: Record<string, string> = {};
-  for (const key of Object.keys(entries)) {
-    masked[key] = masking.json.isSecretKey(key, entries[key])
-      ? masking.replacement
-      : asText(maskText(masking, entries[key], { field, span, path: [key] }));
+  /** Masks until done (true) or until `deadline`, a `performance.now()` time, has passed (false). */
+  run(deadline: number): boolean {
+    const { json, budget } = this.masking;
+    let nextCheck = deadline === Infinity ? Infinity : budget.spent + CLOCK_EVERY;
+    for (;;) {
+      if (this.walk === undefined) {
+        if (this.next === this.steps.length) return true;
+        if (budget.spent >= nextCheck) {
+          if (performance.now() >= deadline) return false;
+          nextCheck = budget.spent + CLOCK_EVERY;
+        }
+        const step = this.steps[this.next++];
+        this.assign = step.assign;
+        try {
+          this.walk = json.walk(step.value, step.at, budget);
+        } catch {
+          this.assign(MASKING_FAILED);
+          continue;
+        }
+      }
+      let done: boolean;
+      try {
+        done = json.resume(this.walk, deadline);
+      } catch {
+        this.walk.finish(MASKING_FAILED);
+        done = true;
+      }
+      if (!done) return false;
+      this.assign(this.walk.result);
+      this.walk = undefined;
+    }
   }
-  return masked;
-}
 
-function json(masking: TraceMasking, value: JsonValue, at: WalkPosition): JsonValue {
-  try {
-    return masking.json.value(value, at, masking.budget);
-  } catch {
-    at.path.length = 0;
-    return MASKING_FAILED;
+  private add(value: JsonValue, at: WalkPosition, assign: Step['assign']): void {
+    this.steps.push({ value, at, assign });
+  }
+
+  private span(span: FinishedSpan): FinishedSpan {
+    const ref: SpanRef = { name: span.name, spanType: span.spanType };
+    const masked: Writable<FinishedSpan> = {
+      traceIdHex: span.traceIdHex,
+      spanIdHex: span.spanIdHex,
+      parentSpanIdHex: span.parentSpanIdHex,
+      name: MASKING_FAILED,
+      spanType: span.spanType,
+      startTimeNs: span.startTimeNs,
+      endTimeNs: span.endTimeNs,
+      statusCode: span.statusCode,
+      statusMessage: MASKING_FAILED,
+      inputs: undefined,
+      outputs: undefined,
+      attributes: {},
+      events: [],
+    };
+    this.add(span.name, position('spanName', ref), (v) => (masked.name = asText(v)));
+    this.add(
+      span.statusMessage,
+      position('statusMessage', ref),
+      (v) => (masked.statusMessage = asText(v)),
+    );
+    if (span.inputs !== undefined)
+      this.add(span.inputs, position('inputs', ref), (v) => (masked.inputs = v));
+    if (span.outputs !== undefined)
+      this.add(span.outputs, position('outputs', ref), (v) => (masked.outputs = v));
+    this.add(
+      span.attributes as JsonValue,
+      position('attributes', ref),
+      (v) => (masked.attributes = asRecord(v)),
+    );
+    masked.events = span.events.map((event) => this.event(event, ref));
+    return masked;
+  }
+
+  private event(event: FinishedSpanEvent, span: SpanRef): FinishedSpanEvent {
+    const masked: Writable<FinishedSpanEvent> = {
+      name: MASKING_FAILED,
+      timeNs: event.timeNs,
+      attributes: {},
+    };
+    this.add(event.attributes as JsonValue, position('events', span, [event.name]), (v) => {
+      const attributes: Record<string, EventAttributeValue> = {};
+      for (const [key, value] of Object.entries(asRecord(v))) {
+        attributes[key] =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+            ? value
+            : JSON.stringify(value);
+      }
+      masked.attributes = attributes;
+    });
+    // Event names can be built from data too (`mail sent to …`), like span names.
+    this.add(event.name, position('events', span), (v) => (masked.name = asText(v)));
+    return masked;
+  }
+
+  /** An identity a rule matches is replaced by its pseudonym, so MLflow still groups by it. */
+  private identity(
+    value: string | undefined,
+    field: MaskedField,
+    assign: (value: string | undefined) => void,
+  ): void {
+    if (value === undefined) return;
+    this.add(value, position(field, undefined), (masked) =>
+      assign(masked === value ? value : this.masking.pseudonym(value)),
+    );
+  }
+
+  /** Tags and metadata: string to string, secret keys included. */
+  private texts(
+    entries: Readonly<Record<string, string>>,
+    field: MaskedField,
+  ): Record<string, string> {
+    const masked: Record<string, string> = {};
+    for (const key of Object.keys(entries)) {
+      masked[key] = MASKING_FAILED; // keeps the key's place until its step runs
+      if (this.masking.json.isSecretKey(key, entries[key])) masked[key] = this.masking.replacement;
+      else
+        this.add(entries[key], position(field, undefined, [key]), (v) => (masked[key] = asText(v)));
+    }
+    return masked;
   }
 }
 
-function maskText(masking: TraceMasking, value: string, at: WalkPosition): JsonValue {
-  return json(masking, value, at);
+function position(field: MaskedField, span: SpanRef, path: (string | number)[] = []): WalkPosition {
+  return { field, span, path };
 }
 
-/** Attributes stay an object: a field replaced whole by a marker keeps it under one key. */
+/** Attributes stay an object: a field replaced whole by a marker keeps it under its own name. */
 function asRecord(value: JsonValue): Record<string, JsonValue> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? value

@@ -13,14 +13,19 @@ export interface DrainOnRead {
 // Longest stretch of masking per event-loop turn before yielding to the app's own work.
 const SLICE_MS = 8;
 
+type MaskingJob = ReturnType<MaskingService['startMaskingTrace']>;
+
 /**
  * The choke point between the tracer and every exporter: traces are queued on the request
- * path and masked in setImmediate batches, then handed on. A trace whose masking fails is
- * dropped (counted as `exporter_error`), never sent raw.
+ * path and masked in setImmediate slices of at most about 8 ms, a large trace over several
+ * slices, then handed on. Masking never drops a trace: what it cannot check is replaced by a
+ * marker, never sent raw.
  */
 export class MaskingTraceExporter implements TraceExporter {
   private readonly logger = new Logger('MlflowTracing');
   private queue: FinishedTrace[] = [];
+  /** The trace being masked, when a slice ended halfway through it. */
+  private current: MaskingJob | undefined;
   private scheduled = false;
   private stopped = false;
   private handedOn = 0;
@@ -37,7 +42,8 @@ export class MaskingTraceExporter implements TraceExporter {
 
   export(trace: FinishedTrace): void {
     if (this.stopped) return void this.dropped.shutdown++;
-    if (this.queue.length >= this.maxQueueSize) return void this.dropped.queue_full++;
+    if (this.queue.length + (this.current === undefined ? 0 : 1) >= this.maxQueueSize)
+      return void this.dropped.queue_full++;
     this.queue.push(trace);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -75,34 +81,47 @@ export class MaskingTraceExporter implements TraceExporter {
     dropped.queue_full += this.dropped.queue_full;
     dropped.shutdown += this.dropped.shutdown;
     dropped.exporter_error += this.dropped.exporter_error;
-    return { ...downstream, dropped, pending: downstream.pending + this.queue.length };
+    const inMasking = this.queue.length + (this.current === undefined ? 0 : 1);
+    return { ...downstream, dropped, pending: downstream.pending + inMasking };
   }
 
   /** Masks and hands on everything queued, now. */
   readonly drain = (): void => {
-    while (this.queue.length > 0) this.handOn(this.queue.shift()!);
+    this.work(Infinity);
   };
 
   private readonly drainSlice = (): void => {
-    const deadline = performance.now() + SLICE_MS;
-    while (this.queue.length > 0 && performance.now() < deadline) this.handOn(this.queue.shift()!);
-    this.scheduled = this.queue.length > 0;
+    this.work(performance.now() + SLICE_MS);
+    this.scheduled = this.current !== undefined || this.queue.length > 0;
     if (this.scheduled) setImmediate(this.drainSlice);
   };
 
-  private handOn(trace: FinishedTrace): void {
-    let masked: FinishedTrace;
-    try {
-      masked = this.masking.maskTrace(trace);
-    } catch (error) {
-      this.dropped.exporter_error++;
-      // Only the error's type: its message may quote the value being masked.
-      if (this.dropped.exporter_error === 1)
-        this.logger.error(
-          `Masking a trace failed (${errorType(error)}); it was dropped, not sent.`,
-        );
-      return;
+  /** Masks traces until the queue is empty or the deadline has passed. */
+  private work(deadline: number): void {
+    for (;;) {
+      if (this.current === undefined) {
+        const trace = this.queue.shift();
+        if (trace === undefined) return;
+        try {
+          this.current = this.masking.startMaskingTrace(trace);
+        } catch (error) {
+          // Only a trace that is not one (a broken custom exporter chain) gets here.
+          if (this.dropped.exporter_error++ === 0)
+            this.logger.error(
+              `A trace could not be read for masking (${errorType(error)}); it was dropped, not sent.`,
+            );
+          continue;
+        }
+      }
+      if (!this.current.run(deadline)) return;
+      const masked = this.current.result;
+      this.current = undefined;
+      this.handOn(masked);
+      if (performance.now() >= deadline) return;
     }
+  }
+
+  private handOn(masked: FinishedTrace): void {
     try {
       this.next.export(masked);
       this.handedOn++;

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { toJsonSafe } from '../serialization';
 import type { FinishedTrace, JsonValue } from '../trace-model';
 import { JsonMasker, MASKING_FAILED } from './json-masker';
-import { maskTrace, type TraceMasking } from './mask-trace';
+import { TraceMaskingJob } from './mask-trace';
 import type { MaskingBudget } from './masking-budget';
-import type { MaskedField, MaskingContext, MaskingOptions } from './masking-options.interface';
+import type { MaskingContext, MaskingOptions } from './masking-options.interface';
 import { pseudonymFor } from './pseudonym';
 import { resolveMaskingOptions, type ResolvedMaskingOptions } from './resolve-masking-options';
 
@@ -63,11 +63,15 @@ export class MaskingService {
     if (!this.enabled) return snapshot;
     const budget = this.json.newBudget();
     try {
-      return this.json.value(snapshot, {
-        field: context.field ?? 'value',
-        span: context.span,
-        path: [...(context.keyPath ?? [])],
-      }, budget);
+      return this.json.value(
+        snapshot,
+        {
+          field: context.field ?? 'value',
+          span: context.span,
+          path: [...(context.keyPath ?? [])],
+        },
+        budget,
+      );
     } catch {
       return MASKING_FAILED;
     } finally {
@@ -94,17 +98,41 @@ export class MaskingService {
    * throws: a field that cannot be masked is replaced by a marker.
    */
   maskTrace(trace: FinishedTrace): FinishedTrace {
+    const job = this.startMaskingTrace(trace);
+    job.run(Infinity);
+    return job.result;
+  }
+
+  /**
+   * Masking of a trace that can go in slices: `run(deadline)` masks until done (true) or until
+   * the `performance.now()` deadline has passed (false); `result` is the masked trace once done.
+   */
+  startMaskingTrace(trace: FinishedTrace): {
+    run(deadline: number): boolean;
+    readonly result: FinishedTrace;
+  } {
     const budget = this.json.newBudget();
-    const masking: TraceMasking = {
+    const job = new TraceMaskingJob(trace, {
       json: this.json,
       budget,
       replacement: this.settings.replacement,
-      identity: (value, field) => this.identity(value, field, budget),
+      pseudonym: (value) => this.pseudonym(value),
+    });
+    let counted = false;
+    return {
+      run: (deadline) => {
+        if (!job.run(deadline)) return false;
+        if (!counted) {
+          counted = true;
+          this.count(budget);
+          this.maskedTraces++;
+        }
+        return true;
+      },
+      get result() {
+        return job.result;
+      },
     };
-    const masked = maskTrace(trace, masking);
-    this.count(budget);
-    this.maskedTraces++;
-    return masked;
   }
 
   getStats(): MaskingStats {
@@ -119,15 +147,5 @@ export class MaskingService {
   private count(budget: MaskingBudget): void {
     if (budget.exceeded) this.budgetExceeded++;
     this.tooDeep += budget.tooDeep;
-  }
-
-  private identity(
-    value: string | undefined,
-    field: MaskedField,
-    budget: MaskingBudget,
-  ): string | undefined {
-    if (value === undefined) return undefined;
-    const masked = this.json.string(value, { field, span: undefined, path: [] }, budget);
-    return masked === value ? value : this.pseudonym(value);
   }
 }

@@ -77,7 +77,12 @@ export function resolveMaskingOptions(
         : fail(at, `is ${typeof fn}`, 'a function (value, context) => value'),
     ),
     pseudonymKey: resolveKey(options.pseudonymKey),
-    budgetPerTrace: wholeNumber('budgetPerTrace', options.budgetPerTrace, DEFAULT_BUDGET_PER_TRACE, 1000),
+    budgetPerTrace: wholeNumber(
+      'budgetPerTrace',
+      options.budgetPerTrace,
+      DEFAULT_BUDGET_PER_TRACE,
+      1000,
+    ),
     maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MASKING_MAX_DEPTH, 1),
   };
 }

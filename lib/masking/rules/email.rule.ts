@@ -5,7 +5,6 @@ const FILE_ENDINGS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico',
 
 // The spellings of `@`: plain, URL-encoded (once and twice), full-width, HTML entities, and a
 // JSON/JavaScript escape written out as text.
-const AT_SIGNS = ['@', '%40', '%2540', '\uFF20', '&#64;', '&#x40;', '&commat;', '\\u0040'];
 const AT = String.raw`(?:@|%40|%2540|\uFF20|&#64;|&#x40;|&commat;|\\u0040)`;
 // A dot between domain labels, plain or URL-encoded.
 const DOT = String.raw`(?:\.|%2[Ee])`;
@@ -28,7 +27,6 @@ export const emailRule: ValueRule = {
     text.includes('&#') ||
     text.includes('&commat;') ||
     text.includes('\\u0040'),
-  anchor: { marks: AT_SIGNS, left: /[\w.%+-]/, right: /[\w.%-]/ },
   accept: (match) => {
     const ending = /(?:\.|%2[Ee])([A-Za-z]+)$/.exec(match);
     return ending === null || !FILE_ENDINGS.has(ending[1].toLowerCase());

@@ -11,7 +11,10 @@ export class ForwardSearch {
     private readonly text: string,
     pattern: RegExp,
   ) {
-    this.pattern = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    this.pattern = new RegExp(
+      pattern.source,
+      pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+    );
   }
 
   /** The index of the next match at or after `position`, -1 when there is none. */

@@ -1,8 +1,6 @@
 import { ForwardSearch } from './forward-search';
 import type { ValueRule } from './value-rule.interface';
 
-const SEPARATOR = /[:=]|%3[ADad]/g;
-const NAME_CHAR = /[\w.$-]/;
 const MAX_NAME = 64;
 const MAX_GAP = 8;
 const QUOTES = ['\\"', "\\'", '%22', '%27', '"', "'", '`'];
@@ -24,23 +22,23 @@ export const secretAssignmentRule: ValueRule = {
     const closers = new Map<string, ForwardSearch>();
     const closing = (quote: string, from: number) => {
       let search = closers.get(quote);
-      if (search === undefined) closers.set(quote, (search = new ForwardSearch(text, literal(quote))));
+      if (search === undefined)
+        closers.set(quote, (search = new ForwardSearch(text, literal(quote))));
       return search.from(from);
     };
     let out = '';
     let done = 0;
-    for (let from = 0; ; ) {
-      SEPARATOR.lastIndex = from;
-      const separator = SEPARATOR.exec(text);
-      if (separator === null) break;
-      from = separator.index + separator[0].length;
-      const name = nameBefore(text, separator.index, done);
+    for (let at = 0; at < text.length; at++) {
+      const length = separatorAt(text, at);
+      if (length === 0) continue;
+      const name = nameBefore(text, at, done);
+      at += length - 1;
       if (name === '' || !isSecretName(name)) continue;
-      const value = valueAfter(text, from, lineEnd, closing);
+      const value = valueAfter(text, at + 1, lineEnd, closing);
       if (value === undefined) continue;
       out += text.slice(done, value.start) + replacement;
       done = value.end;
-      from = Math.max(from, done);
+      at = Math.max(at, done - 1);
     }
     return done === 0 ? text : out + text.slice(done);
   },
@@ -52,11 +50,15 @@ function nameBefore(text: string, separator: number, floor: number): string {
   for (let gap = 0; end > floor && gap < MAX_GAP; gap++) {
     const char = text[end - 1];
     if (char === ' ' || char === '\t' || char === '"' || char === "'" || char === '\\') end--;
-    else if (end - 3 >= floor && (text.startsWith('%22', end - 3) || text.startsWith('%27', end - 3))) end -= 3;
+    else if (
+      end - 3 >= floor &&
+      (text.startsWith('%22', end - 3) || text.startsWith('%27', end - 3))
+    )
+      end -= 3;
     else break;
   }
   let start = end;
-  while (start > floor && end - start < MAX_NAME && NAME_CHAR.test(text[start - 1])) start--;
+  while (start > floor && end - start < MAX_NAME && isNameChar(text.charCodeAt(start - 1))) start--;
   return text.slice(start, end);
 }
 
@@ -67,14 +69,19 @@ function valueAfter(
   closing: (quote: string, from: number) => number,
 ): { start: number; end: number } | undefined {
   let start = from;
-  while (start < text.length && start - from < MAX_GAP && (text[start] === ' ' || text[start] === '\t'))
+  while (
+    start < text.length &&
+    start - from < MAX_GAP &&
+    (text[start] === ' ' || text[start] === '\t')
+  )
     start++;
   const quote = QUOTES.find((candidate) => text.startsWith(candidate, start));
   if (quote !== undefined) {
     start += quote.length;
     const close = closing(quote, start);
     const line = lineEnd.from(start);
-    const end = close !== -1 && (line === -1 || close < line) ? close : line === -1 ? text.length : line;
+    const end =
+      close !== -1 && (line === -1 || close < line) ? close : line === -1 ? text.length : line;
     return end > start ? { start, end } : undefined;
   }
   let end = runEnd(text, start);
@@ -86,6 +93,28 @@ function valueAfter(
     if (credentialEnd > credential) return { start: credential, end: credentialEnd };
   }
   return { start, end };
+}
+
+/** `:`, `=`, or their URL encodings `%3A`, `%3D`: how many characters it takes, 0 for none. */
+function separatorAt(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code === 58 || code === 61) return 1;
+  if (code !== 37 || text.charCodeAt(at + 1) !== 51) return 0;
+  const next = text.charCodeAt(at + 2) | 32;
+  return next === 97 || next === 100 ? 3 : 0;
+}
+
+/** `A-Z a-z 0-9 _ . $ -` */
+function isNameChar(code: number): boolean {
+  const lower = code | 32;
+  return (
+    (lower >= 97 && lower <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 46 ||
+    code === 36 ||
+    code === 45
+  );
 }
 
 function runEnd(text: string, from: number): number {

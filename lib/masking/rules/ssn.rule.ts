@@ -11,6 +11,12 @@ export const ssnRule: ValueRule = {
   accept: (match) => {
     const [area, group, serial] = [match.slice(0, 3), match.slice(4, 6), match.slice(7)];
     const areaNumber = Number(area);
-    return areaNumber !== 0 && areaNumber !== 666 && areaNumber < 900 && group !== '00' && serial !== '0000';
+    return (
+      areaNumber !== 0 &&
+      areaNumber !== 666 &&
+      areaNumber < 900 &&
+      group !== '00' &&
+      serial !== '0000'
+    );
   },
 };

@@ -1,8 +1,6 @@
 import { ForwardSearch } from './forward-search';
 import type { ValueRule } from './value-rule.interface';
 
-const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
-const LETTER = /[A-Za-z]/;
 const MAX_SCHEME = 32;
 
 /**
@@ -21,7 +19,11 @@ export const urlCredentialsRule: ValueRule = {
     // URLs that end at the same place share their last `@`: it is looked for once.
     let endOfUrl = -2;
     let lastAt = -1;
-    for (let mark = text.indexOf('://'); mark !== -1; mark = text.indexOf('://', Math.max(mark + 3, done))) {
+    for (
+      let mark = text.indexOf('://');
+      mark !== -1;
+      mark = text.indexOf('://', Math.max(mark + 3, done))
+    ) {
       const colon = endOfUser(text, mark + 3);
       if (colon === mark + 3 || text[colon] !== ':' || !hasScheme(text, mark, done)) continue;
       const stop = urlEnd.from(colon + 1);
@@ -51,17 +53,29 @@ function startsWithPort(text: string, from: number): boolean {
 function endOfUser(text: string, from: number): number {
   let end = from;
   while (end < text.length) {
-    const char = text[end];
-    if (char === ':' || char === '/' || char === '@' || char <= ' ') break;
+    const code = text.charCodeAt(end);
+    // `:` `/` `@`, spaces and control characters end it.
+    if (code === 58 || code === 47 || code === 64 || code <= 32) break;
     end++;
   }
   return end;
 }
 
+function isLetter(code: number): boolean {
+  const lower = code | 32;
+  return lower >= 97 && lower <= 122;
+}
+
+/** `A-Z a-z 0-9 + . -` */
+function isSchemeChar(code: number): boolean {
+  return isLetter(code) || (code >= 48 && code <= 57) || code === 43 || code === 46 || code === 45;
+}
+
 /** A scheme (`postgres`, `mongodb+srv`) right before `://`, starting with a letter. */
 function hasScheme(text: string, mark: number, floor: number): boolean {
   let start = mark;
-  while (start > floor && mark - start < MAX_SCHEME && SCHEME_CHAR.test(text[start - 1])) start--;
-  if (start === mark || !LETTER.test(text[start])) return false;
-  return start === 0 || !SCHEME_CHAR.test(text[start - 1]);
+  while (start > floor && mark - start < MAX_SCHEME && isSchemeChar(text.charCodeAt(start - 1)))
+    start--;
+  if (start === mark || !isLetter(text.charCodeAt(start))) return false;
+  return start === 0 || !isSchemeChar(text.charCodeAt(start - 1));
 }
