@@ -739,8 +739,3 @@ describe('the oracle set', () => {
     expect(buildCorpus()).toEqual(corpus);
   });
 });
-// DEBUG-DUMP
-if (process.env.ORACLE_DUMP) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('node:fs').writeFileSync(process.env.ORACLE_DUMP, JSON.stringify({ corpus, oracle, flagged: flaggedCases.map(({ testCase, findings }) => ({ provider: testCase.provider, context: testCase.context, ids: findings.map((f) => f.messageId), leaks: leaksOf(testCase, findings) })) }));
-}

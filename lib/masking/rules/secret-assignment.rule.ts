@@ -84,7 +84,7 @@ function valueAfter(
       close !== -1 && (line === -1 || close < line) ? close : line === -1 ? text.length : line;
     return end > start ? { start, end } : undefined;
   }
-  let end = runEnd(text, start);
+  const end = runEnd(text, start);
   if (end === start) return undefined;
   // `Authorization: Bearer abc`: the scheme stays, the credential after it goes.
   if (AUTH_SCHEME.test(text.slice(start, end)) && text[end] === ' ') {
