@@ -218,6 +218,7 @@ export class JsonMasker {
     const embedded = parseEmbeddedJson(text);
     if (embedded !== undefined) return this.open(embedded, text, stack, budget, depth);
     const masked = this.text.mask(text);
+    if (this.text.decodedPass) budget.take(text.length);
     if (masked === text) this.rememberClean(text);
     return this.builtInOnly ? masked : this.runCustom(masked, at);
   }

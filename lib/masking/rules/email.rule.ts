@@ -5,7 +5,7 @@ const FILE_ENDINGS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico',
 
 // The spellings of `@`: plain, URL-encoded (once and twice), full-width, HTML entities, and a
 // JSON/JavaScript escape written out as text.
-const AT = String.raw`(?:@|%40|%2540|\uFF20|&#64;|&#x40;|&commat;|\\u0040)`;
+const AT = String.raw`(?:@|%40|%2540|\uFF20|&#64;|&#x40;|&commat;|\\{1,2}u0040)`;
 // A dot between domain labels, plain or URL-encoded.
 const DOT = String.raw`(?:\.|%2[Ee])`;
 const LABEL = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?`;
@@ -23,6 +23,7 @@ export const emailRule: ValueRule = {
   hint: (text) =>
     text.includes('@') ||
     text.includes('%40') ||
+    text.includes('%2540') ||
     text.includes('\uFF20') ||
     text.includes('&#') ||
     text.includes('&commat;') ||

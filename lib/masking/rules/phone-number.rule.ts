@@ -11,14 +11,16 @@ export const phoneNumberRule: ValueRule = {
   pattern: new RegExp(
     // Never inside a longer run of digit groups (an IBAN, a card, a UUID); `(?=[+(\d])` first
     // because most positions fail there, before the costlier look-behind.
-    String.raw`(?=[+(\d])(?<![\w.+/:-]|\d[ -])(?:` +
+    // A `tel:` link holds the number in any spelling, digits alone included.
+    String.raw`(?=[+(\d])(?:(?<=tel:)[+\d][\d().-]{6,22}|(?<![\w.+/:-]|\d[ -])(?:` +
       [
         String.raw`\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}[ -]?\d{2,4}`,
         String.raw`\(\d{3}\) ?\d{3}[ -]\d{4}`,
-        String.raw`\d{3}([ -])\d{3}\1\d{4}`,
+        String.raw`\d{3}([ .-])\d{3}\1\d{4}`,
+        String.raw`0\d(?:([ .-])\d{2}){4}`,
         String.raw`0\d{1,4}[ /-]\d{3,4}(?:[ -]?\d{2,4}){0,2}`,
       ].join('|') +
-      String.raw`)(?![\w/:]|[ .-]\d)`,
+      String.raw`))(?![\w/:]|[ .-]\d)`,
     'g',
   ),
   // `accept` wants 8 digits in the match.

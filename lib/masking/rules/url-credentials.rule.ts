@@ -2,6 +2,7 @@ import { ForwardSearch } from './forward-search';
 import type { ValueRule } from './value-rule.interface';
 
 const MAX_SCHEME = 32;
+const OAUTH_PASSWORD = /^x-oauth-(?:basic|token)$/;
 
 /**
  * The password of `scheme://user:password@host` (connection strings); the rest of the URL stays.
@@ -35,7 +36,10 @@ export const urlCredentialsRule: ValueRule = {
           lastAt = at;
       }
       if (lastAt <= colon + 1 || startsWithPort(text, colon + 1)) continue;
-      out += text.slice(done, colon + 1) + replacement;
+      // `https://<token>:x-oauth-basic@github.com`: the token is the user part.
+      if (OAUTH_PASSWORD.test(text.slice(colon + 1, lastAt)))
+        out += text.slice(done, mark + 3) + replacement + text.slice(colon, lastAt);
+      else out += text.slice(done, colon + 1) + replacement;
       done = lastAt;
     }
     return done === 0 ? text : out + text.slice(done);
