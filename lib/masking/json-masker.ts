@@ -53,6 +53,8 @@ interface Frame {
   readonly text: string | undefined;
   /** Next number for each masked key that entries share (`[REDACTED] 2`, `[REDACTED] 3`). */
   counters: Map<string, number> | undefined;
+  /** The current entry's key as masked, read before its value. */
+  maskedKey: string;
 }
 
 // A container was opened: its result comes when its frame closes.
@@ -137,7 +139,7 @@ export class JsonMasker {
           walk.finish(result);
           break;
         }
-        this.settle(stack[stack.length - 1], result, at, budget);
+        this.settle(stack[stack.length - 1], result, at);
       }
       if (budget.spent >= nextCheck) {
         if (performance.now() >= deadline) {
@@ -236,7 +238,16 @@ export class JsonMasker {
     }
     const keys = Array.isArray(source) ? undefined : Object.keys(source);
     const size = keys === undefined ? (source as JsonValue[]).length : keys.length;
-    stack.push({ source, keys, size, index: 0, copy: undefined, text, counters: undefined });
+    stack.push({
+      source,
+      keys,
+      size,
+      index: 0,
+      copy: undefined,
+      text,
+      counters: undefined,
+      maskedKey: '',
+    });
     return OPEN;
   }
 
@@ -253,6 +264,7 @@ export class JsonMasker {
     }
     const key = frame.keys[frame.index];
     at.path.push(key);
+    frame.maskedKey = this.keyText(key, budget);
     const value = (frame.source as JsonObject)[key];
     if (this.isSecretKey(key, value)) {
       budget.take(1);
@@ -262,7 +274,7 @@ export class JsonMasker {
   }
 
   /** Takes the result of the frame's current child and moves on to the next. */
-  private settle(frame: Frame, result: JsonValue, at: WalkPosition, budget: MaskingBudget): void {
+  private settle(frame: Frame, result: JsonValue, at: WalkPosition): void {
     at.path.pop();
     const index = frame.index++;
     if (frame.keys === undefined) {
@@ -276,7 +288,7 @@ export class JsonMasker {
     }
     const key = frame.keys[index];
     const source = frame.source as JsonObject;
-    const maskedKey = this.keyText(key, budget);
+    const maskedKey = frame.maskedKey;
     if (frame.copy === undefined) {
       if (result === source[key] && maskedKey === key) return;
       frame.copy = copyEntries(source, frame.keys, index);

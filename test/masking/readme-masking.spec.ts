@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Body, Controller, Injectable, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  MASKING_BUDGET_EXCEEDED,
   MASKING_FAILED,
+  MASKING_TOO_DEEP,
   MaskingService,
   MlflowTracingModule,
   Trace,
@@ -24,7 +26,7 @@ const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => mat
 const squash = (text: string) => text.replace(/\s+/g, '');
 
 it('the README section has its code blocks, and each one is in this file', () => {
-  expect(blocks).toHaveLength(5);
+  expect(blocks).toHaveLength(6);
   const source = squash(readFileSync(__filename, 'utf8'));
   for (const block of blocks) expect(source).toContain(squash(block));
 });
@@ -165,6 +167,24 @@ describe('README: masking', () => {
     const masked = masking.mask({ note: 'call me' }); // { note: '[MASKING_FAILED]' }
     expect(masked).toEqual({ note: MASKING_FAILED });
     expect(masking.getStats().ruleFailures).toBe(1);
+  });
+
+  it('bounds the work: a budget per trace and a depth limit', async () => {
+    const dynamicModule = MlflowTracingModule.forRoot({
+      masking: { budgetPerTrace: 500_000, maxDepth: 32 },
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [dynamicModule] }).compile();
+    const masking = moduleRef.get(MaskingService);
+    let deep: unknown = 'carol@example.com';
+    for (let i = 0; i < 40; i++) deep = [deep];
+    expect(JSON.stringify(masking.mask(JSON.stringify(deep)))).toContain(MASKING_TOO_DEEP);
+    const long = { notes: 'x'.repeat(400_000), more: `${'y'.repeat(200_000)} carol@example.com` };
+    const masked = masking.mask(long) as Record<string, string>;
+    expect(Object.keys(masked)).toEqual(['notes', 'more']);
+    expect(masked.more).toBe(MASKING_BUDGET_EXCEEDED);
+    expect(masked.notes === long.notes).toBe(true);
+    expect(masking.getStats()).toMatchObject({ budgetExceeded: 1, tooDeep: 1 });
+    await moduleRef.close();
   });
 });
 
