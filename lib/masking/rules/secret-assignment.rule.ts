@@ -22,13 +22,17 @@ export const secretAssignmentRule: ValueRule = {
     const closers = new Map<string, ForwardSearch>();
     const closing = (quote: string, from: number) => {
       let search = closers.get(quote);
-      if (search === undefined)
-        closers.set(quote, (search = new ForwardSearch(text, literal(quote))));
+      if (search === undefined) closers.set(quote, (search = new ForwardSearch(text, quote)));
       return search.from(from);
     };
     let out = '';
     let done = 0;
+    const colon = new ForwardSearch(text, ':');
+    const equals = new ForwardSearch(text, '=');
+    const encoded = new ForwardSearch(text, '%3');
     for (let at = 0; at < text.length; at++) {
+      at = nearest(colon.from(at), equals.from(at), encoded.from(at));
+      if (at === -1) break;
       const length = separatorAt(text, at);
       if (length === 0) continue;
       const name = nameBefore(text, at, done);
@@ -95,6 +99,14 @@ function valueAfter(
   return { start, end };
 }
 
+/** The smallest of the positions that are not -1; -1 when all are. */
+function nearest(...positions: number[]): number {
+  let best = -1;
+  for (const position of positions)
+    if (position !== -1 && (best === -1 || position < best)) best = position;
+  return best;
+}
+
 /** `:`, `=`, or their URL encodings `%3A`, `%3D`: how many characters it takes, 0 for none. */
 function separatorAt(text: string, at: number): number {
   const code = text.charCodeAt(at);
@@ -121,8 +133,4 @@ function runEnd(text: string, from: number): number {
   let end = from;
   while (end < text.length && !VALUE_END.test(text[end])) end++;
   return end;
-}
-
-function literal(text: string): RegExp {
-  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'));
 }

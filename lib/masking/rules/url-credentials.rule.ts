@@ -13,7 +13,7 @@ export const urlCredentialsRule: ValueRule = {
   name: 'urlCredentials',
   hint: (text) => text.includes('://'),
   scan(text, { replacement }) {
-    const atSign = new ForwardSearch(text, /@/);
+    const atSign = new ForwardSearch(text, '@');
     const urlEnd = new ForwardSearch(text, /[\s"'`<>]/);
     let out = '';
     let done = 0;
