@@ -43,7 +43,12 @@ export type {
   TraceState,
 } from './trace-model';
 export type { SerializationLimits } from './serialization';
-export { MASKING_BUDGET_EXCEEDED, MASKING_FAILED, MASKING_TOO_DEEP, MaskingService } from './masking';
+export {
+  MASKING_BUDGET_EXCEEDED,
+  MASKING_FAILED,
+  MASKING_TOO_DEEP,
+  MaskingService,
+} from './masking';
 export type {
   BuiltInRuleName,
   MaskedField,

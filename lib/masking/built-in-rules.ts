@@ -13,16 +13,16 @@ import { urlCredentialsRule } from './rules/url-credentials.rule';
 import type { ValueRule } from './rules/value-rule.interface';
 
 /**
- * The rules run on text, in this order: long, specific shapes first (a PEM block, a JWT) so
- * that the broad ones (phone numbers) never see their pieces.
+ * The rules run on text, in this order: long, specific shapes first (a PEM block, a URL with
+ * credentials, a JWT) so that the broad ones (phone numbers) never see their pieces.
  */
 export const BUILT_IN_VALUE_RULES: readonly ValueRule[] = [
   privateKeyRule,
+  urlCredentialsRule,
   jwtRule,
+  secretAssignmentRule,
   bearerTokenRule,
   apiKeyRule,
-  urlCredentialsRule,
-  secretAssignmentRule,
   emailRule,
   ibanRule,
   cardNumberRule,

@@ -89,7 +89,7 @@ export interface MaskingOptions {
   budgetPerTrace?: number;
   /**
    * How deep masking walks nested objects, arrays and JSON inside strings; anything deeper is
-   * replaced by `[MASKING_TOO_DEEP]` and counted in `getStats().tooDeep`. Default 64.
+   * replaced by `[MASKING_TOO_DEEP]` and counted in `getStats().tooDeep`. Default 64, at most 1000.
    */
   maxDepth?: number;
 }

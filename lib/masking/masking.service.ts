@@ -22,7 +22,6 @@ export interface MaskingStats {
 
 // `mask()` snapshots app values first; generous bounds, since the result is not a trace.
 const SNAPSHOT_LIMITS = {
-  maxDepth: 32,
   maxStringLength: 1_000_000,
   maxArrayLength: 100_000,
   maxObjectKeys: 100_000,
@@ -59,7 +58,14 @@ export class MaskingService {
    * as a marker.
    */
   mask(value: unknown, context: Partial<MaskingContext> = {}): JsonValue {
-    const snapshot = toJsonSafe(value, SNAPSHOT_LIMITS);
+    // The snapshot is bounded like the masking: no deeper than it looks, no more objects than
+    // its budget pays for (a value whose parts are shared has far more paths than parts).
+    const { maxDepth, budgetPerTrace } = this.settings;
+    const snapshot = toJsonSafe(
+      value,
+      { ...SNAPSHOT_LIMITS, maxDepth: maxDepth + 1 },
+      budgetPerTrace,
+    );
     if (!this.enabled) return snapshot;
     const budget = this.json.newBudget();
     try {

@@ -83,7 +83,7 @@ export function resolveMaskingOptions(
       DEFAULT_BUDGET_PER_TRACE,
       1000,
     ),
-    maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MASKING_MAX_DEPTH, 1),
+    maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MASKING_MAX_DEPTH, 1, 1000),
   };
 }
 
@@ -104,10 +104,19 @@ function resolveRules(rules: MaskingOptions['rules']): Record<BuiltInRuleName, b
   return resolved;
 }
 
-function wholeNumber(name: string, value: unknown, fallback: number, least: number): number {
+function wholeNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  least: number,
+  most = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least)
-    fail(`.${name}`, `is ${JSON.stringify(value)}`, `a whole number of at least ${least}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least || value > most) {
+    const range =
+      most === Number.MAX_SAFE_INTEGER ? `of at least ${least}` : `from ${least} to ${most}`;
+    fail(`.${name}`, `is ${JSON.stringify(value)}`, `a whole number ${range}`);
+  }
   return value;
 }
 

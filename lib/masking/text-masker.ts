@@ -64,13 +64,37 @@ export class TextMasker {
     return text;
   }
 
+  /**
+   * Every accepted match replaced. A match `accept` turns down is tried again one character on
+   * (the look-behinds let only a new word start there), and one it cuts short (an IBAN that took
+   * the next word as a group) ends where it says; each retry reads a bounded stretch.
+   */
   private apply(rule: ValueRule, text: string): string {
     const replacement = this.settings.replacement;
     const pattern = rule.pattern!;
+    let out = '';
+    let done = 0;
     pattern.lastIndex = 0;
-    return text.replace(pattern, (match: string, ...groups: string[]) => {
-      if (rule.accept !== undefined && !rule.accept(match)) return match;
-      return rule.replace !== undefined ? rule.replace(replacement, match, ...groups) : replacement;
-    });
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      let found = match[0];
+      if (found === '') {
+        pattern.lastIndex++;
+        continue;
+      }
+      const verdict = rule.accept === undefined ? true : rule.accept(found);
+      if (verdict === false) {
+        pattern.lastIndex = match.index + 1;
+        continue;
+      }
+      if (typeof verdict === 'number') found = found.slice(0, verdict);
+      const masked =
+        rule.replace !== undefined
+          ? rule.replace(replacement, found, ...match.slice(1))
+          : replacement;
+      out += text.slice(done, match.index) + masked;
+      done = match.index + found.length;
+      pattern.lastIndex = done;
+    }
+    return done === 0 ? text : out + text.slice(done);
   }
 }

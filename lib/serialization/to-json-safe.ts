@@ -21,6 +21,13 @@ type ToJSON = (this: object, key: string) => unknown;
 
 const CIRCULAR = '[Circular]';
 const MAX_DEPTH = '[MaxDepth]';
+const TOO_MANY_OBJECTS = '[TooManyObjects]';
+// Objects one snapshot may copy by default. The other limits bound a tree, not a value whose
+// parts are shared: `[x, x]` nested 30 deep is 60 references and 2^30 paths.
+const MAX_OBJECTS = 200_000;
+
+/** The objects on the way down to the current value; how many objects may still be copied. */
+type Path = object[] & { objectsLeft: number };
 const TRUNCATED_KEYS_KEY = '...';
 
 /**
@@ -34,11 +41,17 @@ const TRUNCATED_KEYS_KEY = '...';
  * Infinity, bigints, symbols and functions become strings; Dates, RegExps, Errors (with
  * `cause`), Maps, Sets and binary data get readable shapes; cycles become `"[Circular]"`;
  * anything that throws while being read becomes `"[Thrown: …]"` or `"[Unserializable: …]"`.
- * Size is bounded by `limits` (see {@link SerializationLimits}).
+ * Size is bounded by `limits` (see {@link SerializationLimits}), and by `maxObjects` objects
+ * copied in all: past it, objects become `"[TooManyObjects]"`.
  */
-export function toJsonSafe(value: unknown, limits?: SerializationLimits): JsonValue {
+export function toJsonSafe(
+  value: unknown,
+  limits?: SerializationLimits,
+  maxObjects = MAX_OBJECTS,
+): JsonValue {
   try {
-    const result = serializeValue(value, 0, limits ?? DEFAULT_SERIALIZATION_LIMITS, []);
+    const path: Path = Object.assign([], { objectsLeft: maxObjects });
+    const result = serializeValue(value, 0, limits ?? DEFAULT_SERIALIZATION_LIMITS, path);
     return result === undefined ? null : result;
   } catch {
     // Every object catches its own failures, so this is only reached when the caller was
@@ -56,7 +69,7 @@ function serializeValue(
   value: unknown,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue | undefined {
   const type = typeof value;
   if (type === 'string') {
@@ -80,11 +93,12 @@ function serializeObject(
   obj: object,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
   useToJSON: boolean,
 ): JsonValue | undefined {
   for (let i = 0; i < depth; i++) if (path[i] === obj) return CIRCULAR;
   if (depth >= limits.maxDepth) return MAX_DEPTH;
+  if (--path.objectsLeft < 0) return TOO_MANY_OBJECTS;
   path[depth] = obj;
   // Everything below may run user code (getters, Proxy traps, toJSON) or meet forged objects.
   try {
@@ -109,7 +123,7 @@ function serializeNonPlainObject(
   obj: object,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
   useToJSON: boolean,
 ): JsonValue | undefined {
   if (ArrayBuffer.isView(obj)) return serializeView(obj, limits);
@@ -145,7 +159,7 @@ function serializeArray(
   array: readonly unknown[],
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue[] {
   const length = array.length;
   const shown = length > limits.maxArrayLength ? limits.maxArrayLength : length;
@@ -173,7 +187,7 @@ function copyProperties(
   out: JsonObject,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonObject {
   const keys = Object.keys(source);
   const total = keys.length;
@@ -209,7 +223,7 @@ function copyProperty(
   out: JsonObject,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): void {
   let value: unknown;
   try {
@@ -227,7 +241,7 @@ function serializeToJSON(
   toJSON: ToJSON,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue | undefined {
   let result: unknown;
   try {
@@ -250,7 +264,7 @@ function serializeMap(
   map: Map<unknown, unknown>,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue {
   return hasObjectLikeKeys(map, limits.maxObjectKeys)
     ? mapToObject(map, depth, limits, path)
@@ -274,7 +288,7 @@ function mapToObject(
   map: Map<unknown, unknown>,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonObject {
   const out: JsonObject = {};
   let shown = 0;
@@ -292,7 +306,7 @@ function mapToPairs(
   map: Map<unknown, unknown>,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue[] {
   const out: JsonValue[] = [];
   for (const [key, value] of map) {
@@ -310,7 +324,7 @@ function serializeSet(
   set: Set<unknown>,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonValue[] {
   const out: JsonValue[] = [];
   for (const item of set) {
@@ -326,7 +340,7 @@ function serializeError(
   error: Error,
   depth: number,
   limits: SerializationLimits,
-  path: object[],
+  path: Path,
 ): JsonObject {
   const out: JsonObject = {};
   copyProperty(error, 'name', out, depth, limits, path);

@@ -6,11 +6,12 @@ import type { ValueRule } from './value-rule.interface';
  */
 export const bearerTokenRule: ValueRule = {
   name: 'bearerToken',
-  pattern: /\b(Bearer|Token|Basic)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi,
+  // On one line, and a whole word: not the start of a name or a URL (`token mongodb+srv://…`).
+  pattern: /\b(Bearer|Token|Basic)([ \t]{1,4})([A-Za-z0-9._~+/-]{8,}=*)(?![\w:@%=])/gi,
   hint: (_text, { lower }) =>
     lower.includes('bearer') || lower.includes('token') || lower.includes('basic'),
   accept: (match) => {
-    const [scheme, credential] = match.split(/\s+/);
+    const [scheme, credential] = match.split(/[ \t]+/);
     if (scheme.toLowerCase() === 'basic') return decodesToPair(credential);
     return /[\d._~+/-]/.test(credential);
   },

@@ -1,3 +1,4 @@
+import { validPrefix } from './valid-prefix';
 import type { ValueRule } from './value-rule.interface';
 
 // Issuer prefixes of the big networks: Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay.
@@ -11,7 +12,7 @@ export const cardNumberRule: ValueRule = {
   pattern:
     /(?=\d)(?<![\w.+-])\d{4}(?:\d{9,15}|([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5})(?![\w-]|\.\d)/g,
   hint: (_text, facts) => facts.digits >= 13,
-  accept: isCardNumber,
+  accept: (match) => validPrefix(match, isCardNumber),
 };
 
 export function isCardNumber(text: string): boolean {

@@ -1,3 +1,4 @@
+import { validPrefix } from './valid-prefix';
 import type { ValueRule } from './value-rule.interface';
 
 /** `DE89 3704 0044 0532 0130 00` or unspaced, upper case, with a valid ISO 13616 mod-97 check. */
@@ -7,7 +8,7 @@ export const ibanRule: ValueRule = {
     /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g,
   // 15 characters at least, two of them the check digits.
   hint: (text, facts) => text.length >= 15 && facts.digits >= 2,
-  accept: isIban,
+  accept: (match) => validPrefix(match, isIban),
 };
 
 export function isIban(text: string): boolean {

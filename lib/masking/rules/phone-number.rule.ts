@@ -1,3 +1,4 @@
+import { validPrefix } from './valid-prefix';
 import type { ValueRule } from './value-rule.interface';
 
 /**
@@ -6,27 +7,44 @@ import type { ValueRule } from './value-rule.interface';
  * and a separator (`030 1234567`). Bare digit runs (ids, timestamps), dates, times, versions and
  * IP addresses are left alone.
  */
+
+// Not followed by another digit group (a longer run is an id, a card, an IBAN).
+const NOT_INSIDE_A_RUN = String.raw`(?![\w/:]|[ .-]\d)`;
+
 export const phoneNumberRule: ValueRule = {
   name: 'phoneNumber',
   pattern: new RegExp(
-    // Never inside a longer run of digit groups (an IBAN, a card, a UUID); `(?=[+(\d])` first
-    // because most positions fail there, before the costlier look-behind.
-    // A `tel:` link holds the number in any spelling, digits alone included.
-    String.raw`(?=[+(\d])(?:(?<=tel:)[+\d][\d().-]{6,22}|(?<![\w.+/:-]|\d[ -])(?:` +
+    String.raw`(?=[+(\d])(?:` +
       [
-        String.raw`\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}[ -]?\d{2,4}`,
-        String.raw`\(\d{3}\) ?\d{3}[ -]\d{4}`,
-        String.raw`\d{3}([ .-])\d{3}\1\d{4}`,
-        String.raw`0\d(?:([ .-])\d{2}){4}`,
-        String.raw`0\d{1,4}[ /-]\d{3,4}(?:[ -]?\d{2,4}){0,2}`,
+        // A `tel:` link holds the number in any spelling, digits alone included.
+        String.raw`(?<=tel:)[+\d][\d().-]{6,22}${NOT_INSIDE_A_RUN}`,
+        // `+` starts a number whatever stands before it; what follows may be another number.
+        String.raw`(?<![\w.+/:-])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}[ -]?\d{2,4}(?![\w/:])`,
+        // So does `(415)`.
+        String.raw`(?<![\w.+/:-])\(\d{3}\) ?\d{3}[ -]\d{4}(?![\w/:])`,
+        // `415-555-0132`, `415.555.0132`: a longer run would go on with a dash or dot.
+        String.raw`(?<![\w.+/:-]|\d[.-])\d{3}([.-])\d{3}\1\d{4}(?![\w/:]|[.-]\d)`,
+        // `415 555 0132`, not inside a run of spaced digit groups.
+        String.raw`(?<![\w.+/:-]|\d[ -])\d{3} \d{3} \d{4}${NOT_INSIDE_A_RUN}`,
+        // Never inside a longer run of digit groups (an IBAN, a card, a UUID).
+        String.raw`(?<![\w.+/:-]|\d[ -])(?:` +
+          [
+            String.raw`0\d(?:[ .-]\d{2}){4}`,
+            String.raw`0\d{1,4}[ /-]\d{3,4}(?:[ -]?\d{2,4}){0,2}`,
+          ].join('|') +
+          String.raw`)${NOT_INSIDE_A_RUN}`,
       ].join('|') +
-      String.raw`))(?![\w/:]|[ .-]\d)`,
+      ')',
     'g',
   ),
   // `accept` wants 8 digits in the match.
   hint: (_text, facts) => facts.digits >= 8,
-  accept: (match) => {
-    const digits = match.replace(/\D/g, '').length;
-    return digits >= 8 && digits <= 15;
-  },
+  // A number that took the next word as one more group keeps only its own digits.
+  accept: (match) => validPrefix(match, hasPhoneDigits),
 };
+
+/** 8 to 15 digits, as the numbering plan allows. */
+function hasPhoneDigits(text: string): boolean {
+  const digits = text.replace(/\D/g, '').length;
+  return digits >= 8 && digits <= 15;
+}

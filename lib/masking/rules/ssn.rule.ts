@@ -6,7 +6,8 @@ import type { ValueRule } from './value-rule.interface';
  */
 export const ssnRule: ValueRule = {
   name: 'ssn',
-  pattern: /(?=\d)(?<![\w.+/:-]|\d[ -])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w/:]|[ .-]\d)/g,
+  // Not inside a longer run of dashed digit groups; a number beside it (`3 078-05-1120 0`) is fine.
+  pattern: /(?=\d)(?<![\w.+/:-]|\d-)(\d{3})([- ])(\d{2})\2(\d{4})(?![\w/:]|[.-]\d)/g,
   hint: (_text, facts) => facts.digits >= 9,
   accept: (match) => {
     const [area, group, serial] = [match.slice(0, 3), match.slice(4, 6), match.slice(7)];

@@ -20,8 +20,11 @@ export interface ValueRule {
   readonly scan?: (text: string, context: ScanContext) => string;
   /** Cheap test run before the pattern: false skips the rule. */
   readonly hint?: (text: string, facts: TextFacts) => boolean;
-  /** Second look at a match (checksums, shapes the pattern cannot express). */
-  readonly accept?: (match: string) => boolean;
+  /**
+   * Second look at a match (checksums, shapes the pattern cannot express): true masks it, false
+   * turns it down, a number masks only that many leading characters of it.
+   */
+  readonly accept?: (match: string) => boolean | number;
   /** The replacement of a match; by default the whole match becomes the replacement text. */
   readonly replace?: (replacement: string, match: string, ...groups: string[]) => string;
 }
