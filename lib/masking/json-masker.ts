@@ -23,6 +23,8 @@ import { TextMasker } from './text-masker';
 
 /** What a custom rule's failure leaves in place of the value. */
 export const MASKING_FAILED = '[MASKING_FAILED]';
+/** What stands in for the last word of a string cut by the serialization limit. */
+const MASKING_CUT_WORD = '[CUT]';
 
 const MAX_REMEMBERED_TEXTS = 2048;
 const MAX_REMEMBERED_TEXT = 200;
@@ -219,7 +221,7 @@ export class JsonMasker {
     if (!budget.take(text.length)) return MASKING_BUDGET_EXCEEDED;
     const embedded = parseEmbeddedJson(text);
     if (embedded !== undefined) return this.open(embedded, text, stack, budget, depth);
-    const masked = this.text.mask(text);
+    const masked = this.text.mask(withoutCutWord(text));
     if (this.text.decodedPass) budget.take(text.length);
     if (masked === text) this.rememberClean(text);
     return this.builtInOnly ? masked : this.runCustom(masked, at);
@@ -413,6 +415,22 @@ function copyEntries(source: JsonObject, keys: string[], count: number): JsonObj
 
 function asText(value: JsonValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+// What serialization appends to a string it cut (see serialization/truncate-string).
+const CUT_MARK = /^\.\.\.\[truncated \d+ chars\]$/;
+
+/**
+ * A string cut by the serialization limit loses its last, incomplete word: a secret cut in half
+ * no longer looks like one, and its first half would otherwise go through.
+ */
+function withoutCutWord(text: string): string {
+  if (!text.endsWith(' chars]')) return text;
+  const mark = text.lastIndexOf('...[truncated ');
+  if (mark <= 0 || !CUT_MARK.test(text.slice(mark))) return text;
+  let start = mark;
+  while (start > 0 && text.charCodeAt(start - 1) > 32) start--;
+  return start === mark ? text : `${text.slice(0, start)}${MASKING_CUT_WORD}${text.slice(mark)}`;
 }
 
 /** A JSON copy of what a custom rule returned; throws when JSON cannot hold it. */

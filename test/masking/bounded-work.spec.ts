@@ -131,3 +131,14 @@ describe('the masking stage with a large trace', () => {
     expect(asText(received)).not.toContain(EMAIL);
   });
 });
+
+describe('a string cut by the serialization limit', () => {
+  it('loses its last, incomplete word, so half a secret never goes through', () => {
+    const masking = new MaskingService();
+    const cut = `Contact ${EMAIL.slice(0, 10)}...[truncated 7 chars]`;
+    expect(masking.mask(cut)).toBe('Contact [CUT]...[truncated 7 chars]');
+    expect(masking.mask('Contact carol...[truncated in the middle]')).toBe(
+      'Contact carol...[truncated in the middle]',
+    );
+  });
+});

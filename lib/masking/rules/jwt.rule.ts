@@ -7,6 +7,6 @@ import type { ValueRule } from './value-rule.interface';
 export const jwtRule: ValueRule = {
   name: 'jwt',
   pattern:
-    /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[ \t\r\n]{0,2}eyJ[A-Za-z0-9_-]{4,}\.(?:[A-Za-z0-9_-]+|[ \t\r\n]{1,2}[A-Za-z0-9_-]{16,})?/g,
+    /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[ \t\r\n]{0,2}eyJ[A-Za-z0-9_-]{4,}\.(?:[A-Za-z0-9_-]+|[ \t\r\n]{1,2}(?!eyJ)[A-Za-z0-9_-]{16,})?/g,
   hint: (text) => text.includes('eyJ'),
 };
