@@ -1,4 +1,4 @@
-import { validPrefix } from './valid-prefix';
+import { validPrefix, type PrefixCheck } from './valid-prefix';
 import type { ValueRule } from './value-rule.interface';
 
 // Issuer prefixes of the big networks: Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay.
@@ -12,7 +12,7 @@ export const cardNumberRule: ValueRule = {
   pattern:
     /(?=\d)(?<![\w.+-])\d{4}(?:\d{9,15}|([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5})(?![\w-]|\.\d)/g,
   hint: (_text, facts) => facts.digits >= 13,
-  accept: (match) => validPrefix(match, isCardNumber),
+  accept: (match) => validPrefix(match, cardCheck()),
 };
 
 export function isCardNumber(text: string): boolean {
@@ -32,4 +32,35 @@ export function luhnValid(digits: string): boolean {
     sum += digit;
   }
   return sum % 10 === 0;
+}
+
+/**
+ * Length, issuer and Luhn as the digits come. Luhn doubles every second digit from the right,
+ * which is not known until the end: both ways of doubling are summed, and the look picks one.
+ */
+function cardCheck(): PrefixCheck {
+  let digits = 0;
+  let leading = '';
+  let evenDoubled = 0;
+  let oddDoubled = 0;
+  return {
+    add(code) {
+      const digit = code - 48;
+      const doubled = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+      if (digits % 2 === 0) {
+        evenDoubled += doubled;
+        oddDoubled += digit;
+      } else {
+        evenDoubled += digit;
+        oddDoubled += doubled;
+      }
+      if (digits < 6) leading += String.fromCharCode(code);
+      digits++;
+    },
+    valid() {
+      if (digits < 13 || digits > 19 || !ISSUER.test(leading)) return false;
+      // The last digit is not doubled: the digits of the other parity are.
+      return ((digits - 1) % 2 === 0 ? oddDoubled : evenDoubled) % 10 === 0;
+    },
+  };
 }

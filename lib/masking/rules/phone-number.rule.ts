@@ -1,4 +1,4 @@
-import { validPrefix } from './valid-prefix';
+import { validPrefix, type PrefixCheck } from './valid-prefix';
 import type { ValueRule } from './value-rule.interface';
 
 /**
@@ -15,36 +15,35 @@ export const phoneNumberRule: ValueRule = {
   name: 'phoneNumber',
   pattern: new RegExp(
     String.raw`(?=[+(\d])(?:` +
+      // A `tel:` link holds the number in any spelling, digits alone included.
+      String.raw`(?<=tel:)[+\d][\d().-]{6,22}${NOT_INSIDE_A_RUN}` +
+      // The other shapes never start inside a word or a number (checked once, first).
+      String.raw`|(?<![\w.+/:-])(?:` +
       [
-        // A `tel:` link holds the number in any spelling, digits alone included.
-        String.raw`(?<=tel:)[+\d][\d().-]{6,22}${NOT_INSIDE_A_RUN}`,
         // `+` starts a number whatever stands before it; what follows may be another number.
-        String.raw`(?<![\w.+/:-])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}[ -]?\d{2,4}(?![\w/:])`,
+        // Its digit groups are read whole (one way to split them), `accept` counts the digits.
+        String.raw`\+\d+(?:(?:[ -]|[ -]?\(\d+\)[ -]?)\d+)*(?![\w/:])`,
         // So does `(415)`.
-        String.raw`(?<![\w.+/:-])\(\d{3}\) ?\d{3}[ -]\d{4}(?![\w/:])`,
+        String.raw`\(\d{3}\) ?\d{3}[ -]\d{4}(?![\w/:])`,
         // `415-555-0132`, `415.555.0132`: a longer run would go on with a dash or dot.
-        String.raw`(?<![\w.+/:-]|\d[.-])\d{3}([.-])\d{3}\1\d{4}(?![\w/:]|[.-]\d)`,
-        // `415 555 0132`, not inside a run of spaced digit groups.
-        String.raw`(?<![\w.+/:-]|\d[ -])\d{3} \d{3} \d{4}${NOT_INSIDE_A_RUN}`,
-        // Never inside a longer run of digit groups (an IBAN, a card, a UUID).
-        String.raw`(?<![\w.+/:-]|\d[ -])(?:` +
-          [
-            String.raw`0\d(?:[ .-]\d{2}){4}`,
-            String.raw`0\d{1,4}[ /-]\d{3,4}(?:[ -]?\d{2,4}){0,2}`,
-          ].join('|') +
-          String.raw`)${NOT_INSIDE_A_RUN}`,
+        String.raw`(?<!\d[.-])\d{3}([.-])\d{3}\1\d{4}(?![\w/:]|[.-]\d)`,
+        // The rest never inside a longer run of digit groups (an IBAN, a card, a UUID).
+        String.raw`(?<!\d[ -])(?:\d{3} \d{3} \d{4}|0\d(?:[ .-]\d{2}){4}|0\d{1,4}[ /-]\d{3,4}(?:[ -]?\d{2,4}){0,2})${NOT_INSIDE_A_RUN}`,
       ].join('|') +
-      ')',
+      '))',
     'g',
   ),
   // `accept` wants 8 digits in the match.
   hint: (_text, facts) => facts.digits >= 8,
   // A number that took the next word as one more group keeps only its own digits.
-  accept: (match) => validPrefix(match, hasPhoneDigits),
+  accept: (match) => validPrefix(match, phoneDigits()),
 };
 
 /** 8 to 15 digits, as the numbering plan allows. */
-function hasPhoneDigits(text: string): boolean {
-  const digits = text.replace(/\D/g, '').length;
-  return digits >= 8 && digits <= 15;
+function phoneDigits(): PrefixCheck {
+  let digits = 0;
+  return {
+    add: (code) => void (code >= 48 && code <= 57 && digits++),
+    valid: () => digits >= 8 && digits <= 15,
+  };
 }
