@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { toJsonSafe } from '../serialization';
 import type { FinishedTrace, JsonValue } from '../trace-model';
 import { JsonMasker, MASKING_FAILED } from './json-masker';
 import { TraceMaskingJob } from './mask-trace';
-import type { MaskingBudget } from './masking-budget';
+import { MASKING_BUDGET_EXCEEDED, MASKING_TOO_DEEP, type MaskingBudget } from './masking-budget';
 import type { MaskingContext, MaskingOptions } from './masking-options.interface';
 import { pseudonymFor } from './pseudonym';
 import { resolveMaskingOptions, type ResolvedMaskingOptions } from './resolve-masking-options';
@@ -39,6 +39,7 @@ export class MaskingService {
   private maskedTraces = 0;
   private budgetExceeded = 0;
   private tooDeep = 0;
+  private readonly logger = new Logger('MlflowTracing');
   // A user's every trace needs the same pseudonym: an HMAC per trace is most of a small trace's cost.
   private readonly pseudonyms = new Map<string, string>();
 
@@ -151,7 +152,14 @@ export class MaskingService {
   }
 
   private count(budget: MaskingBudget): void {
-    if (budget.exceeded) this.budgetExceeded++;
+    if (budget.exceeded && this.budgetExceeded++ === 0)
+      this.logger.warn(
+        `Masking a value ran out of masking.budgetPerTrace (${this.settings.budgetPerTrace}): what was left is stored as ${MASKING_BUDGET_EXCEEDED}. Raise the budget if such large traces are expected; later ones are counted in MaskingService.getStats().budgetExceeded, not logged.`,
+      );
+    if (budget.tooDeep > 0 && this.tooDeep === 0)
+      this.logger.warn(
+        `A value nested deeper than masking.maxDepth (${this.settings.maxDepth}) is stored as ${MASKING_TOO_DEEP}; later ones are counted in MaskingService.getStats().tooDeep, not logged.`,
+      );
     this.tooDeep += budget.tooDeep;
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   MASKING_BUDGET_EXCEEDED,
   MaskingService,
@@ -71,6 +72,19 @@ describe('masking options that bound the work', () => {
 });
 
 describe('a trace larger than the budget', () => {
+  it('says so once, with the option to raise, then counts', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const masking = new MaskingService({ budgetPerTrace: 1_000 });
+    masking.mask('x'.repeat(5_000));
+    masking.mask('x'.repeat(5_000));
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(
+      messages.filter((message) => message.includes('masking.budgetPerTrace (1000)')),
+    ).toHaveLength(1);
+    expect(masking.getStats().budgetExceeded).toBe(2);
+    warn.mockRestore();
+  });
+
   it('is masked up to the budget, the rest replaced by markers, and counted', () => {
     const masking = new MaskingService({ budgetPerTrace: 50_000 });
     const masked = masking.maskTrace(largeTrace());
