@@ -203,7 +203,7 @@ function copyProperties(
           limits,
           path,
         );
-        if (value !== undefined) setProperty(out, key, value);
+        if (value !== undefined) setProperty(out, boundedKey(key, limits), value);
       }
     } catch (error) {
       // Nested objects catch their own failures, so what threw was reading this key:
@@ -214,6 +214,15 @@ function copyProperties(
   }
   if (total > shown) out[TRUNCATED_KEYS_KEY] = `[truncated ${total - shown} keys]`;
   return out;
+}
+
+/**
+ * Keys are cut like string values (a client can send a 100 kB key as easily as a value), but
+ * never below 1,000 characters, so a small string limit leaves ordinary keys whole.
+ */
+function boundedKey(key: string, limits: SerializationLimits): string {
+  const max = Math.max(limits.maxStringLength, 1_000);
+  return key.length > max ? truncateString(key, max) : key;
 }
 
 /** Copies one named property, which may be an inherited getter (Error's `name`, `stack`...). */

@@ -589,3 +589,16 @@ describe('toJsonSafe', () => {
     });
   });
 });
+
+describe('toJsonSafe on long keys', () => {
+  it('cuts a key like a string value, never below 1,000 characters', () => {
+    const key = 'k'.repeat(2_000);
+    const snapshot = toJsonSafe(
+      { [key]: 1, short: 2 },
+      { maxDepth: 5, maxStringLength: 10, maxArrayLength: 10, maxObjectKeys: 10 },
+    ) as Record<string, number>;
+    expect(snapshot).toEqual({ [`${'k'.repeat(1_000)}...[truncated 1000 chars]`]: 1, short: 2 });
+    const long = toJsonSafe({ [key.repeat(10)]: 1 }) as Record<string, number>;
+    expect(Object.keys(long)[0]).toHaveLength(10_000 + '...[truncated 10000 chars]'.length);
+  });
+});
