@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import * as fc from 'fast-check';
 import {
   MASKING_BUDGET_EXCEEDED,
@@ -430,6 +431,11 @@ function leaks(masked: JsonValue, secret: Planted): string[] {
   const texts = stringsIn(masked);
   return secret.cores.filter((core) => texts.some((text) => text.includes(core)));
 }
+
+// Each new service warns once (a rule failed, the budget ran out, a value was too deep):
+// thousands of them would only fill the test output.
+beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+afterAll(() => jest.restoreAllMocks());
 
 describe('MaskingService: a planted secret survives no hostile surroundings', () => {
   const masking = new MaskingService();
