@@ -9,18 +9,28 @@ import { MaskingTraceExporter } from './masking/masking-trace-exporter';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { MlflowHttpClient } from './mlflow/mlflow-http-client';
 import { MlflowTraceSink } from './mlflow/mlflow-trace-sink';
-import { MLFLOW_TRACING_OPTIONS } from './mlflow-tracing.module-definition';
+import {
+  MLFLOW_TRACING_CONFIGURED,
+  MLFLOW_TRACING_OPTIONS,
+} from './mlflow-tracing.module-definition';
 import { RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER } from './mlflow-tracing.constants';
 import type { MlflowTracingOptions } from './options/mlflow-tracing-options.interface';
 import { resolveOptions } from './options/resolve-options';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
+import { MlflowTracingNotConfiguredError } from './options/tracing-config.error';
 import { Tracer } from './tracing/tracer';
 
 export const tracingProviders: Provider[] = [
   {
     provide: RESOLVED_TRACING_OPTIONS,
-    inject: [MLFLOW_TRACING_OPTIONS],
-    useFactory: (options: MlflowTracingOptions | undefined) => {
+    // Both optional, so a bare `imports: [MlflowTracingModule]` gets this error rather than
+    // Nest's about a missing provider.
+    inject: [
+      { token: MLFLOW_TRACING_OPTIONS, optional: true },
+      { token: MLFLOW_TRACING_CONFIGURED, optional: true },
+    ],
+    useFactory: (options: MlflowTracingOptions | undefined, configured: true | undefined) => {
+      if (configured !== true) throw new MlflowTracingNotConfiguredError();
       const resolved = resolveOptions(options ?? {});
       const logger = new Logger('MlflowTracing');
       for (const warning of unknownOptionWarnings(options)) logger.warn(warning);

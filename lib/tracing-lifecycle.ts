@@ -8,6 +8,7 @@ import { Tracer } from './tracing/tracer';
 import {
   bindInstances,
   clearDefaultTracer,
+  markModuleSetUp,
   setDefaultTracer,
   unbindInstances,
 } from './tracing/tracer-registry';
@@ -28,6 +29,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {
     // A testing module that is compiled but never initialised (Test.createTestingModule(...)
     // .compile(), then moduleRef.get(...)) records too; onModuleInit binds the instances.
+    markModuleSetUp();
     if (options.enabled) setDefaultTracer(tracer);
   }
 

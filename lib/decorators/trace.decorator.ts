@@ -13,7 +13,8 @@ const TRACED = Symbol.for('nestjs-mlflow-tracing.traced');
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /**
- * Records every call of the method as an MLflow span, nested under the active span.
+ * Records every call of the method as an MLflow span, nested under the active span. On a
+ * getter or setter it records every read and write of the property.
  *
  * @example
  * ```ts
@@ -26,15 +27,33 @@ export function Trace(spanTypeOrOptions?: SpanTypeName | TraceOptions): MethodDe
     typeof spanTypeOrOptions === 'string'
       ? { spanType: spanTypeOrOptions }
       : (spanTypeOrOptions ?? {});
-  return (target, propertyKey, descriptor: PropertyDescriptor) => {
-    const original = descriptor.value as AnyFunction | undefined;
-    if (typeof original !== 'function' || (original as { [TRACED]?: true })[TRACED])
-      return descriptor;
+  return (target, propertyKey, descriptor: PropertyDescriptor | undefined) => {
     const className = typeof target === 'function' ? target.name : target.constructor?.name;
-    const definition = defineSpan(options, original, `${className}.${String(propertyKey)}`);
-    descriptor.value = tracedFunction(original, definition);
+    const key = String(propertyKey);
+    if (descriptor === undefined) {
+      throw new TypeError(
+        `@Trace on ${className}.${key}: only methods and get/set accessors can be traced`,
+      );
+    }
+    // An accessor: `@Trace` on a getter (or setter) traces both halves of the property, each
+    // call its own span, `Class.get name` / `Class.set name`.
+    if (descriptor.get !== undefined || descriptor.set !== undefined) {
+      if (descriptor.get)
+        descriptor.get = traceOnce(descriptor.get, options, `${className}.get ${key}`);
+      if (descriptor.set)
+        descriptor.set = traceOnce(descriptor.set, options, `${className}.set ${key}`);
+      return descriptor;
+    }
+    descriptor.value = traceOnce(descriptor.value, options, `${className}.${key}`);
     return descriptor;
   };
+}
+
+/** Wraps `fn` unless it is missing, not a function, or already traced. */
+function traceOnce<T>(fn: T, options: TraceOptions, defaultName: string): T {
+  if (typeof fn !== 'function' || (fn as { [TRACED]?: true })[TRACED]) return fn;
+  const original = fn as unknown as AnyFunction;
+  return tracedFunction(original, defineSpan(options, original, defaultName)) as T;
 }
 
 function defineSpan(
@@ -44,6 +63,7 @@ function defineSpan(
 ): SpanDefinition {
   return {
     name: options.name ?? defaultName,
+    decoratedMethod: defaultName,
     spanType: options.spanType,
     // MLflow's Python SDK records the function name too; the UI shows it in the span details.
     attributes: {

@@ -5,3 +5,13 @@ export class MlflowTracingConfigError extends Error {
     this.name = 'MlflowTracingConfigError';
   }
 }
+
+/** `imports: [MlflowTracingModule]`, the bare class: there are no options to start from. */
+export class MlflowTracingNotConfiguredError extends MlflowTracingConfigError {
+  constructor() {
+    super('', '', '');
+    this.message =
+      'nestjs-mlflow-tracing: MlflowTracingModule was imported without options: call MlflowTracingModule.forRoot() or forRootAsync() instead, once, in the root module (it is global, so feature modules need not import it).';
+    this.name = 'MlflowTracingNotConfiguredError';
+  }
+}

@@ -1,3 +1,4 @@
+import { warnIfModuleNotSetUp } from './not-set-up-warning';
 import { NOT_SAMPLED, runWithActive } from './span-context';
 import type { SpanDefinition } from './span-definition';
 import type { SpanRecord } from './span-record';
@@ -21,7 +22,10 @@ export function runInSpan<T>(
   } catch {
     span = undefined;
   }
-  if (span === undefined) return fn.apply(thisArg, args);
+  if (span === undefined) {
+    if (definition.decoratedMethod !== undefined) warnIfModuleNotSetUp(definition.decoratedMethod);
+    return fn.apply(thisArg, args);
+  }
   if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, thisArg, args) as T;
 
   let result: T;

@@ -3,6 +3,8 @@ import type { JsonValue } from '../trace-model';
 /** What a traced function records, fixed once per function (at decoration time). */
 export interface SpanDefinition {
   readonly name: string;
+  /** `Class.method` of the `@Trace` this comes from: named when no tracing module is set up. */
+  readonly decoratedMethod?: string;
   /** `undefined`: the tracer's default span type. */
   readonly spanType: string | undefined;
   /** Extra attributes, already JSON-safe. */

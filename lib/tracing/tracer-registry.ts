@@ -11,6 +11,17 @@ const tracerOfInstance = new WeakMap<object, Tracer>();
 // (the usual case), every call gets that app's tracer without a WeakMap lookup.
 const boundCounts = new Map<Tracer, number>();
 let onlyTracer: Tracer | undefined;
+// Whether an MlflowTracingModule (enabled or not) was ever created in this process.
+let moduleSetUp = false;
+
+export function markModuleSetUp(): void {
+  moduleSetUp = true;
+}
+
+/** False only while no MlflowTracingModule has ever been set up: `@Trace` then records nothing. */
+export function isModuleSetUp(): boolean {
+  return moduleSetUp;
+}
 
 function updateOnlyTracer(): void {
   const candidate = running.length === 1 ? running[0] : undefined;

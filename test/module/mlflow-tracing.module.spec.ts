@@ -71,6 +71,26 @@ describe('MlflowTracingModule', () => {
     ).rejects.toThrow(/trackingUri/);
   });
 
+  it('fails at startup when imported without forRoot(), saying to call it', async () => {
+    const compile = Test.createTestingModule({ imports: [MlflowTracingModule] }).compile();
+    await expect(compile).rejects.toThrow(MlflowTracingConfigError);
+    await expect(
+      Test.createTestingModule({ imports: [MlflowTracingModule] }).compile(),
+    ).rejects.toThrow(/call MlflowTracingModule\.forRoot\(\) or forRootAsync\(\)/);
+  });
+
+  it('says the same when a feature module imports the bare class next to forRoot()', async () => {
+    @Module({ imports: [MlflowTracingModule], providers: [FeatureService] })
+    class MisconfiguredFeatureModule {}
+    const compile = Test.createTestingModule({
+      imports: [
+        MlflowTracingModule.forRoot({ exporter: new InMemoryTraceExporter() }),
+        MisconfiguredFeatureModule,
+      ],
+    }).compile();
+    await expect(compile).rejects.toThrow(/forRoot\(\) or forRootAsync\(\).*global/);
+  });
+
   it('keeps tracing the first app when a second app in the same process stops', async () => {
     const boot = async (exporter: InMemoryTraceExporter) => {
       const moduleRef = await Test.createTestingModule({
