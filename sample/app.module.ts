@@ -9,8 +9,7 @@ import { ChatModule } from './chat/chat.module';
       serviceName: 'sample-chat',
       // On by default; a fixed key keeps user pseudonyms stable across restarts.
       masking: { pseudonymKey: process.env.TRACE_PSEUDONYM_KEY },
-      // Feedback posts are not LLM traffic: they land on the answers' traces instead.
-      http: { exclude: ['/chat/health', '/chat/feedback'] },
+      http: { exclude: ['/chat/health'] },
     }),
     ChatModule,
   ],

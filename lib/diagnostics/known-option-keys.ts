@@ -70,6 +70,7 @@ const HTTP: Record<keyof HttpTracingOptions, true> = {
   requestIdHeader: true,
   traceIdResponseHeader: true,
   acceptTraceparent: true,
+  traceUnmatched: true,
 };
 const EXPORT: Record<keyof ExportOptions, true> = {
   maxQueueSize: true,

@@ -57,7 +57,7 @@ export class HttpRequestTracer implements RequestTraceOwner {
     if (this.isExcluded?.(requestPath((rawRequest as any).originalUrl ?? rawRequest.url)))
       return NOT_SAMPLED;
     const method = rawRequest.method ?? 'HTTP';
-    // Named after the method until the route is known; an unmatched request is never exported.
+    // Named after the method until the route is known (see RequestTrace.end).
     const span = this.tracer.startRootSpan(
       method,
       this.http.spanType,
@@ -79,6 +79,17 @@ export class HttpRequestTracer implements RequestTraceOwner {
       rawResponse.setHeader(this.http.traceIdResponseHeader, span.traceId);
     }
     return trace;
+  }
+
+  /**
+   * Called by the adapter's not-found handler (no route matched) before it answers: the trace is
+   * withdrawn, with its header, unless `http.traceUnmatched` keeps it as `GET (unmatched)`.
+   */
+  noRouteMatched(request: any): void {
+    const trace = this.traceOf(request);
+    if (trace === undefined) return;
+    if (this.http.traceUnmatched) trace.markUnmatched();
+    else trace.drop();
   }
 
   /** The trace `begin` started for this request (framework's or Node's), if any. */

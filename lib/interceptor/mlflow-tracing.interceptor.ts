@@ -39,6 +39,13 @@ export class MlflowTracingInterceptor implements NestInterceptor {
     try {
       trace = this.requests.traceOf(request);
       if (trace?.intercepted) return next.handle();
+      const handler = context.getHandler();
+      const settings = this.requests.settingsFor(handler);
+      if (!settings.traced) {
+        // @TraceRoute(false): the trace the middleware opened is withdrawn, nested spans too.
+        trace?.drop();
+        return spanStorage.run(NOT_SAMPLED, () => next.handle());
+      }
       if (trace === undefined) {
         // The middleware decided not to record this request (excluded, not sampled).
         if (spanStorage.getStore() === NOT_SAMPLED) return next.handle();
@@ -46,9 +53,8 @@ export class MlflowTracingInterceptor implements NestInterceptor {
         if (started === NOT_SAMPLED) return spanStorage.run(NOT_SAMPLED, () => next.handle());
         trace = started;
       }
-      const handler = context.getHandler();
       const pattern = routePattern(request) ?? declaredPath(context.getClass(), handler);
-      trace.intercept(request, pattern, this.requests.settingsFor(handler));
+      trace.intercept(request, pattern, settings);
     } catch {
       return next.handle();
     }

@@ -14,11 +14,12 @@ import type { RouteSettings } from './route-settings';
 
 const MAX_PATH_IN_NAME = 200;
 
-/** What names the root span of a request no route matched: `GET (unmatched)`. */
+/** What names the root span of a request no route matched (with `http.traceUnmatched`): `GET (unmatched)`. */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
 /** What a request's trace needs from the app-wide settings when it is bound and when it ends. */
 export interface RequestTraceOwner {
+  readonly http: { readonly traceIdResponseHeader: string | false };
   settingsForRequest(request: unknown): RouteSettings;
   identify(request: unknown, rawRequest: IncomingMessage): RequestIdentity;
 }
@@ -35,6 +36,10 @@ export class RequestTrace {
   private request: any;
   private settings: RouteSettings | undefined;
   private completed = false;
+  /** The adapter's not-found handler ran: no route matched. */
+  private unmatched = false;
+  /** Withdrawn (`drop`): nothing of it is stored. */
+  private dropped = false;
   /** What the handler emitted: one value for a plain response, several for SSE. */
   private emitted: StreamRecorder | undefined;
 
@@ -71,6 +76,22 @@ export class RequestTrace {
     this.completed = true;
   }
 
+  /** No route matched (the adapter's not-found handler runs): named `GET (unmatched)` when kept. */
+  markUnmatched(): void {
+    this.unmatched = true;
+  }
+
+  /**
+   * Withdraws the trace: nothing of it (nor of its nested spans) is stored, exported or counted
+   * as dropped, and the trace id header goes too while the response headers are not sent yet.
+   */
+  drop(): void {
+    this.dropped = true;
+    this.span.trace.closed = true;
+    const header = this.owner.http.traceIdResponseHeader;
+    if (header !== false && !this.rawResponse.headersSent) this.rawResponse.removeHeader(header);
+  }
+
   private bindRoute(pattern: string, settings: RouteSettings): void {
     this.settings = settings;
     this.span.name = settings.name ?? `${this.rawRequest.method} ${pattern}`;
@@ -93,20 +114,23 @@ export class RequestTrace {
   }
 
   private end(): void {
+    if (this.dropped) return;
     const span = this.span;
     if (!this.intercepted) {
       // Rejected before the interceptor (a guard, an earlier interceptor), or no route matched.
-      const pattern = routePattern(this.request);
+      const pattern = this.unmatched ? undefined : routePattern(this.request);
       if (pattern !== undefined) {
         const settings = this.owner.settingsForRequest(this.request);
+        if (!settings.traced) return this.drop(); // @TraceRoute(false)
         this.bindRoute(pattern, settings);
         if (settings.captureInputs) recordRequestInputs(span, this.request, settings.inputsFilter);
-      } else if (span.trace.spans.length > 1) {
+      } else if (!this.unmatched && span.trace.spans.length > 1) {
         // A handler outside Nest's router (a GraphQL endpoint) recorded spans: keep them, named by path.
         span.name = `${this.rawRequest.method} ${requestPath((this.rawRequest as any).originalUrl ?? this.rawRequest.url).slice(0, MAX_PATH_IN_NAME)}`;
       } else {
-        // No route matched (a 404). The response already carries this trace's id, so the trace
-        // must exist; it is named without the raw URL (unbounded, chosen by the client).
+        // No route matched (a 404), and the trace is kept (`http.traceUnmatched`, or a response
+        // that never reached the not-found handler): the response carries this trace's id, so
+        // the trace must exist. It is named without the raw URL (unbounded, chosen by the client).
         span.name = `${this.rawRequest.method} ${UNMATCHED_ROUTE}`;
       }
     }

@@ -10,6 +10,8 @@ const EVENT_HANDLER = 2;
 
 /** What a route's root span records, read once per handler from its metadata. */
 export interface RouteSettings {
+  /** `false` with `@TraceRoute(false)`: the route's requests get no trace. */
+  readonly traced: boolean;
   /** `@TraceRoute({ name })`; otherwise the name is built per request from the route pattern. */
   readonly name: string | undefined;
   readonly spanType: string;
@@ -28,14 +30,16 @@ export function readRouteSettings(
   handler: object | undefined,
   defaultSpanType: string,
 ): RouteSettings {
-  const options: TraceRouteOptions =
-    (handler !== undefined ? Reflect.getMetadata(TRACE_ROUTE_METADATA, handler) : undefined) ?? {};
+  const metadata: TraceRouteOptions | false | undefined =
+    handler !== undefined ? Reflect.getMetadata(TRACE_ROUTE_METADATA, handler) : undefined;
+  const options: TraceRouteOptions = metadata || {};
   const rpcPattern =
     handler !== undefined ? patternText(Reflect.getMetadata(PATTERN_METADATA, handler)) : undefined;
   const isEvent =
     handler !== undefined &&
     Reflect.getMetadata(PATTERN_HANDLER_METADATA, handler) === EVENT_HANDLER;
   return {
+    traced: metadata !== false,
     name: options.name,
     spanType: options.spanType ?? defaultSpanType,
     captureInputs: options.captureInputs !== false,

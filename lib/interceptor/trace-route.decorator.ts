@@ -4,7 +4,9 @@ import type { TraceRouteOptions } from './trace-route-options.interface';
 import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
 
 /**
- * Names or types the root span of one route (or microservice handler).
+ * Names or types the root span of one route (or microservice handler). `@TraceRoute(false)`
+ * leaves an HTTP route out of the traces: no trace, no trace id header, no nested spans (a
+ * feedback endpoint, say, whose requests are about other traces).
  *
  * @example
  * ```ts
@@ -14,12 +16,14 @@ import { TRACE_ROUTE_METADATA } from '../mlflow-tracing.constants';
  * ```
  */
 export function TraceRoute(
-  spanTypeOrOptions: SpanTypeName | TraceRouteOptions = {},
+  spanTypeOrOptions: SpanTypeName | TraceRouteOptions | false = {},
 ): MethodDecorator {
-  const options: TraceRouteOptions =
-    typeof spanTypeOrOptions === 'string'
-      ? { spanType: spanTypeOrOptions }
-      : { ...spanTypeOrOptions };
+  const options: TraceRouteOptions | false =
+    spanTypeOrOptions === false
+      ? false
+      : typeof spanTypeOrOptions === 'string'
+        ? { spanType: spanTypeOrOptions }
+        : { ...spanTypeOrOptions };
   return (_target, _propertyKey, descriptor: PropertyDescriptor) => {
     if (typeof descriptor.value === 'function')
       Reflect.defineMetadata(TRACE_ROUTE_METADATA, options, descriptor.value);

@@ -24,6 +24,7 @@ export function httpDefaults(options: HttpTracingOptions = {}): ResolvedHttpOpti
       options.traceIdResponseHeader ?? 'x-mlflow-trace-id',
     ),
     acceptTraceparent: checkAcceptTraceparent(options.acceptTraceparent ?? false),
+    traceUnmatched: checkBoolean('http.traceUnmatched', options.traceUnmatched ?? false),
   };
 }
 

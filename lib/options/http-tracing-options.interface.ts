@@ -62,4 +62,10 @@ export interface HttpTracingOptions {
    * before routing: read only its `headers` and `socket`. Default false.
    */
   acceptTraceparent?: boolean | ((request: any) => boolean); // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Also trace requests that match no route (the router's 404), named `GET (unmatched)`
+   * (never the client's URL), with the id in their response header. Off by default: such
+   * requests (bots probing URLs) get no trace and no header. Default false.
+   */
+  traceUnmatched?: boolean;
 }

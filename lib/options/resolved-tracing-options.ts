@@ -42,6 +42,7 @@ export interface ResolvedHttpOptions {
   readonly requestIdHeader: string | false;
   readonly traceIdResponseHeader: string | false;
   readonly acceptTraceparent: boolean | ((request: unknown) => boolean);
+  readonly traceUnmatched: boolean;
 }
 
 /** The `entryPoints` options decided. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeedbackController } from '../../sample/chat/feedback.controller';
-import { startApp } from '../interceptor/fixtures/http-app';
+import { settle, startApp } from '../interceptor/fixtures/http-app';
 
 const root = path.join(__dirname, '..', '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -25,9 +25,11 @@ describe('README: Feedback and expectations', () => {
   });
 
   it.each(['express', 'fastify'] as const)(
-    'shows the 400 body that controller really answers without thumbsUp (%s)',
+    'shows the 400 body that controller really answers without thumbsUp, and the POST leaves no trace of its own (%s)',
     async (adapter) => {
-      const { app, url } = await startApp(adapter, { controllers: [FeedbackController] });
+      const { app, url, exporter } = await startApp(adapter, {
+        controllers: [FeedbackController],
+      });
       try {
         const response = await fetch(`${url}/chat/feedback`, {
           method: 'POST',
@@ -36,6 +38,10 @@ describe('README: Feedback and expectations', () => {
         });
         expect(response.status).toBe(400);
         expect(await response.json()).toEqual(JSON.parse(blocks[1].code));
+        // @TraceRoute(false), as the snippet shows: no `POST /chat/feedback` trace, no header.
+        expect(response.headers.get('x-mlflow-trace-id')).toBeNull();
+        await settle();
+        expect(exporter.getTraces()).toHaveLength(0);
       } finally {
         await app.close();
       }

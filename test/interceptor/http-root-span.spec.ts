@@ -182,14 +182,25 @@ describe.each(ADAPTERS)('the root span of a request (%s)', (adapter) => {
     expect(rootOf(trace).attributes['http.response.status_code']).toBe(418);
   });
 
-  it('traces a request that matches no route as "GET (unmatched)", the trace its response header names', async () => {
-    const response = await fetch(`${url}/no/such/route?q=1`);
-    expect(response.status).toBe(404);
-    const trace = await onlyTrace();
-    expect(response.headers.get('x-mlflow-trace-id')).toBe(trace.traceId);
-    expect(rootOf(trace).name).toBe('GET (unmatched)');
-    expect(rootOf(trace).attributes['http.route']).toBeUndefined();
-    expect(rootOf(trace).attributes['http.response.status_code']).toBe(404);
+  it('does not trace a request that matches no route: no trace, no header', async () => {
+    for (const method of ['GET', 'POST']) {
+      const response = await fetch(`${url}/no/such/route?q=1`, { method });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('x-mlflow-trace-id')).toBeNull();
+    }
+    await settle();
+    // Never handed to the exporter: not a trace dropped, no trace at all.
+    expect(running.exporter.getTraces()).toHaveLength(0);
+  });
+
+  it('does not trace a @TraceRoute(false) route, nor the @Trace spans it runs', async () => {
+    const response = await fetch(`${url}/chat/untraced`);
+    expect(await response.json()).toEqual({ docs: ['doc:untraced'] });
+    expect(response.headers.get('x-mlflow-trace-id')).toBeNull();
+    // Also when a guard rejects the request before the interceptor sees it.
+    expect((await fetch(`${url}/chat/untraced-admin`)).status).toBe(403);
+    await settle();
+    expect(running.exporter.getTraces()).toHaveLength(0);
   });
 
   it("keeps the spans of a handler outside Nest's router, named by its path", async () => {
@@ -267,6 +278,56 @@ describe.each(ADAPTERS)('the root span of a request (%s)', (adapter) => {
       const question = (root.inputs as { body: { question: string } }).body.question;
       expect(trace.user).toBe(`u${question.slice(1)}`);
       expect(trace.spans.slice(1).map((span) => span.inputs)).toEqual([{ query: question }]);
+    }
+  });
+});
+
+describe.each(ADAPTERS)('http.traceUnmatched: true (%s)', (adapter) => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(adapter, chatApp, { http: { traceUnmatched: true } });
+  });
+  afterAll(() => running.app.close());
+  beforeEach(() => running.exporter.reset());
+
+  it('traces a request that matches no route as "GET (unmatched)", the trace its response header names', async () => {
+    const response = await fetch(`${running.url}/no/such/route?q=1`);
+    expect(response.status).toBe(404);
+    const [trace] = await tracesAfter(running.exporter, 1);
+    await settle(20);
+    expect(running.exporter.getTraces()).toHaveLength(1);
+    expect(response.headers.get('x-mlflow-trace-id')).toBe(trace.traceId);
+    expect(rootOf(trace).name).toBe('GET (unmatched)');
+    expect(rootOf(trace).attributes['http.route']).toBeUndefined();
+    expect(rootOf(trace).attributes['http.response.status_code']).toBe(404);
+  });
+
+  it('still leaves @TraceRoute(false) routes out', async () => {
+    expect(
+      (await fetch(`${running.url}/chat/untraced`)).headers.get('x-mlflow-trace-id'),
+    ).toBeNull();
+    await settle();
+    expect(running.exporter.getTraces()).toHaveLength(0);
+  });
+});
+
+describe.each(ADAPTERS)('requests that match no route under a global prefix (%s)', (adapter) => {
+  it.each([false, true])('http.traceUnmatched: %s', async (traceUnmatched) => {
+    const running = await startApp(adapter, chatApp, { http: { traceUnmatched } }, (app) =>
+      app.setGlobalPrefix('api'),
+    );
+    try {
+      for (const path of ['/api/no/such/route', '/elsewhere']) {
+        const response = await fetch(`${running.url}${path}`);
+        expect(response.status).toBe(404);
+        expect(response.headers.get('x-mlflow-trace-id') !== null).toBe(traceUnmatched);
+      }
+      await settle();
+      expect(running.exporter.getTraces().map((trace) => rootOf(trace).name)).toEqual(
+        traceUnmatched ? ['GET (unmatched)', 'GET (unmatched)'] : [],
+      );
+    } finally {
+      await running.app.close();
     }
   });
 });

@@ -154,6 +154,7 @@ describe('the http options', () => {
       requestIdHeader: 'x-request-id',
       traceIdResponseHeader: 'x-mlflow-trace-id',
       acceptTraceparent: false,
+      traceUnmatched: false,
     });
   });
 
@@ -173,6 +174,7 @@ describe('the http options', () => {
       ['http.traceIdResponseHeader', { traceIdResponseHeader: '' }],
       ['http.identify', { identify: 'user' }],
       ['http.acceptTraceparent', { acceptTraceparent: 1 }],
+      ['http.traceUnmatched', { traceUnmatched: 'yes' }],
       ['http.spanType', { spanType: ' ' }],
     ];
     for (const [option, value] of bad) {

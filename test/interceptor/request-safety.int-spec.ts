@@ -77,7 +77,7 @@ describe('requests against a real MLflow server', () => {
           trackingUri: process.env.MLFLOW_TEST_TRACKING_URI,
           experimentName,
           export: { scheduledDelayMs: 50 },
-          http: { acceptTraceparent: true },
+          http: { acceptTraceparent: true, traceUnmatched: true },
         }),
       ],
       controllers: [AskController],
@@ -111,7 +111,7 @@ describe('requests against a real MLflow server', () => {
     expect(twiceInfo.trace_metadata?.['mlflow.trace.user']).toBeUndefined();
   });
 
-  it('a 404 answers with the id of a trace that exists, named "GET (unmatched)"', async () => {
+  it('with http.traceUnmatched, a 404 answers with the id of a trace that exists, named "GET (unmatched)"', async () => {
     const missing = await rawGet(`${url}/no/such/page?token=secret`, {});
     expect(missing.status).toBe(404);
     const stored = await storedTrace(missing.traceId!);
@@ -160,5 +160,46 @@ describe('requests against a real MLflow server', () => {
       const filter = `metadata.\`mlflow.trace.session\` = '${session}'`;
       expect(await searchTraces(experimentId, filter)).toEqual([]);
     }
+  });
+});
+
+describe('a request that matches no route, by default, against a real MLflow server', () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MlflowTracingModule.forRoot({
+          trackingUri: process.env.MLFLOW_TEST_TRACKING_URI,
+          experimentName: `request-safety-unmatched-${Date.now()}`,
+          export: { scheduledDelayMs: 50 },
+        }),
+      ],
+      controllers: [AskController],
+      providers: [Model],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = await baseUrl(app);
+  });
+
+  afterAll(() => app.close());
+
+  it('stores no trace and sends no header, and nothing is counted as dropped', async () => {
+    const missing = await rawGet(`${url}/no/such/page?token=secret`, {});
+    expect(missing.status).toBe(404);
+    expect(missing.traceId).toBeUndefined();
+    const plain = await rawGet(`${url}/plain`, {});
+    const tracing = app.get(TracingService);
+    await tracing.flush();
+    const stored = await waitFor(() => getTraceWithSpans(plain.traceId!));
+    const experimentId = stored.trace_info.trace_location.mlflow_experiment?.experiment_id;
+    expect(experimentId).toBeDefined();
+    const traces = await searchTraces(experimentId!, '');
+    expect(traces.map((trace) => trace.tags?.['mlflow.traceName'])).toEqual(['GET /plain']);
+    const stats = tracing.getExportStats()!;
+    expect(stats.exported).toBe(1);
+    expect(Object.values(stats.dropped).every((count) => count === 0)).toBe(true);
   });
 });
