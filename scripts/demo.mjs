@@ -2,18 +2,40 @@
 // runs the sample NestJS app against it, sends a few chat requests, and prints where to see the
 // traces in the MLflow UI. The sample's model calls go through the OpenAI SDK to a local stand-in
 // (sample/chat/stand-in-llm.server.ts), or to a real endpoint when OPENAI_BASE_URL/OPENAI_API_KEY are set. Ctrl+C stops everything. `--once` (or CI=true) exits after checking.
+// `--port N` / `--host H` (DEMO_MLFLOW_PORT / DEMO_MLFLOW_HOST) choose where MLflow listens;
+// `--help` lists the options (scripts/demo-args.cjs).
 import { spawn } from 'node:child_process';
+import dns from 'node:dns/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const { ensureMlflowVenv, startMlflowServer } = require('./mlflow/mlflow-server.cjs');
+const { ensureMlflowVenv, startMlflowServer, urlHost } = require('./mlflow/mlflow-server.cjs');
+const { USAGE, parseDemoArgs, isLoopbackAddress, allowedHostsArgs } = require('./demo-args.cjs');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const once = process.argv.includes('--once') || process.env.CI === 'true';
 const experimentName = 'nestjs-mlflow-tracing-demo';
 const log = (message) => console.log(`[demo] ${message}`);
+const fail = (message, code = 1) => {
+  console.error(`[demo] ${message}`);
+  process.exit(code);
+};
+
+let options;
+try {
+  options = parseDemoArgs(process.argv.slice(2), process.env);
+} catch (error) {
+  const hint = error.message.includes('--help')
+    ? ''
+    : ' (npm run demo -- --help lists the options)';
+  fail(`${error.message}${hint}`, 2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { once, host: mlflowHost, port: mlflowPort } = options;
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -48,8 +70,55 @@ async function mlflow(serverUrl, method, route, body) {
   return response.json();
 }
 
-const venv = await ensureMlflowVenv({ log });
-const server = await startMlflowServer({ log, mlflowBin: venv.mlflowBin });
+/** Fails early, with a clear message, when the MLflow server could not listen on host:port. */
+async function checkMlflowAddress(host, port) {
+  let addresses;
+  try {
+    addresses = await dns.lookup(host, { all: true });
+  } catch (error) {
+    fail(`MLflow host "${host}" does not resolve to an address (${error.code ?? error.message})`);
+  }
+  if (!addresses.every(({ address }) => isLoopbackAddress(address))) {
+    const list = addresses.map((a) => a.address).join(', ');
+    const where = ['0.0.0.0', '::'].includes(host)
+      ? `all network interfaces (${host})`
+      : list === host
+        ? host
+        : `${host} (${list})`;
+    log(
+      `warning: MLflow will listen on ${where}, not a loopback address: the server, which has no login, will be reachable from the network`,
+    );
+  }
+  if (port === undefined) return;
+  await new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (error) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use: pick another --port, or leave it out for a random free one`
+          : error.code === 'EACCES'
+            ? `not allowed to listen on port ${port} on ${host} (ports below 1024 need root): pick another --port`
+            : `cannot listen on ${host} port ${port}: ${error.message}`,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(resolve));
+  });
+}
+
+await checkMlflowAddress(mlflowHost, mlflowPort);
+let server;
+try {
+  const venv = await ensureMlflowVenv({ log });
+  server = await startMlflowServer({
+    log,
+    mlflowBin: venv.mlflowBin,
+    host: mlflowHost,
+    port: mlflowPort,
+    extraArgs: allowedHostsArgs(urlHost(mlflowHost)),
+  });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 const port = await freePort();
 const app = spawn(process.execPath, [path.join(root, '.demo-build/sample/main.js')], {
   env: {

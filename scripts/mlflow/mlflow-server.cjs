@@ -11,6 +11,7 @@ const path = require('node:path');
 const MLFLOW_VERSION = '3.17.2';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const HEALTH_TIMEOUT_MS = 120_000;
+const HEARTBEAT_MS = 10_000;
 
 /** @typedef {(message: string) => void} Log */
 /** @typedef {{ python: string, mlflowBin: string }} MlflowVenv */
@@ -18,6 +19,36 @@ const HEALTH_TIMEOUT_MS = 120_000;
 
 /** @param {Log | undefined} log */
 const logger = (log) => log ?? ((message) => console.log(`[mlflow] ${message}`));
+
+/**
+ * Calls `say(message(seconds))` every `everyMs` while a long step runs (0 turns it off);
+ * returns the function that stops it. The timer does not keep the process alive.
+ * @param {Log} say @param {(seconds: number) => string} message @param {number} everyMs
+ * @returns {() => void}
+ */
+function heartbeat(say, message, everyMs) {
+  if (!(everyMs > 0)) return () => undefined;
+  const started = Date.now();
+  const timer = setInterval(() => say(message(Math.round((Date.now() - started) / 1000))), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Runs `step` with a heartbeat around it.
+ * @template T
+ * @param {Log} say @param {(seconds: number) => string} message @param {number} everyMs
+ * @param {() => Promise<T>} step
+ * @returns {Promise<T>}
+ */
+async function withHeartbeat(say, message, everyMs, step) {
+  const stop = heartbeat(say, message, everyMs);
+  try {
+    return await step();
+  } finally {
+    stop();
+  }
+}
 
 /** @returns {string} */
 function venvDir() {
@@ -85,10 +116,11 @@ function installedVersion(python) {
 
 /**
  * Creates (or reuses) the Python venv holding mlflow==MLFLOW_VERSION.
- * @param {{ log?: Log }} [options]
+ * Says when each step starts and, every `heartbeatMs` (10 s; 0 for none), that it is still going.
+ * @param {{ log?: Log, heartbeatMs?: number }} [options]
  * @returns {Promise<MlflowVenv>}
  */
-async function ensureMlflowVenv({ log } = {}) {
+async function ensureMlflowVenv({ log, heartbeatMs = HEARTBEAT_MS } = {}) {
   const say = logger(log);
   const dir = venvDir();
   const python = path.join(dir, 'bin', 'python');
@@ -99,13 +131,28 @@ async function ensureMlflowVenv({ log } = {}) {
   const logFile = path.join(os.tmpdir(), `nestjs-mlflow-tracing-venv-${process.pid}.log`);
   const started = Date.now();
   say(
-    `${current ? `found mlflow ${current}, installing` : 'creating venv with'} mlflow==${MLFLOW_VERSION} in ${dir} (log: ${logFile})`,
+    `${current ? `found mlflow ${current}, installing` : 'creating venv with'} mlflow==${MLFLOW_VERSION} in ${dir}: takes a minute or two, once (full log: ${logFile})`,
   );
-  if (!fs.existsSync(python)) await run('python3', ['-m', 'venv', dir], logFile);
-  await run(
-    python,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', `mlflow[auth]==${MLFLOW_VERSION}`],
-    logFile,
+  if (!fs.existsSync(python)) {
+    say(`creating the Python venv (python3 -m venv ${dir})`);
+    await withHeartbeat(
+      say,
+      (s) => `still creating the venv (${s} s)…`,
+      heartbeatMs,
+      () => run('python3', ['-m', 'venv', dir], logFile),
+    );
+  }
+  say(`installing mlflow[auth]==${MLFLOW_VERSION} with pip`);
+  await withHeartbeat(
+    say,
+    (s) => `still installing mlflow ${MLFLOW_VERSION} (${s} s)…`,
+    heartbeatMs,
+    () =>
+      run(
+        python,
+        ['-m', 'pip', 'install', '--disable-pip-version-check', `mlflow[auth]==${MLFLOW_VERSION}`],
+        logFile,
+      ),
   );
   const installed = await installedVersion(python);
   if (installed !== MLFLOW_VERSION) {
@@ -118,17 +165,28 @@ async function ensureMlflowVenv({ log } = {}) {
   return { python, mlflowBin };
 }
 
-/** @returns {Promise<number>} a free TCP port on 127.0.0.1 */
-function freePort() {
+/** @param {string} [host] @returns {Promise<number>} a free TCP port on `host` (127.0.0.1) */
+function freePort(host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * How a client reaches a server listening on `host`: the wildcard addresses mean this machine's
+ * loopback, IPv6 literals need brackets.
+ * @param {string} host @returns {string}
+ */
+function urlHost(host) {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return net.isIPv6(host) ? `[${host}]` : host;
 }
 
 /** Servers still running; killed (with their whole process group) if this process goes away. */
@@ -172,13 +230,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts `mlflow server` on a free loopback port with a throwaway SQLite store.
+ * `host` is the address it listens on (127.0.0.1); `url` is how a client on this machine reaches it.
  * `extraArgs` go to `mlflow server` as they are (e.g. `['--gunicorn-opts', '...']` for a server
  * without OTLP ingestion).
  * `env` is added to the server's environment (the basic-auth app reads its admin password there).
  * `port` and `dataDir` restart a server stopped with `stop({ keepData: true })` where it was,
  * with the same store (fault tests kill the server mid-traffic and bring it back).
  * `backendStoreUri` replaces the SQLite store (e.g. `postgresql://...` for the scale test).
- * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string>, port?: number, dataDir?: string, backendStoreUri?: string }} [options]
+ * Until /health answers, it says every `heartbeatMs` (10 s; 0 for none) that it is still waiting.
+ * @param {{ log?: Log, mlflowBin?: string, extraArgs?: string[], env?: Record<string, string>, host?: string, port?: number, dataDir?: string, backendStoreUri?: string, heartbeatMs?: number }} [options]
  * @returns {Promise<MlflowServer>}
  */
 async function startMlflowServer({
@@ -186,26 +246,29 @@ async function startMlflowServer({
   mlflowBin,
   extraArgs = [],
   env = {},
+  host = '127.0.0.1',
   port,
   dataDir,
   backendStoreUri,
+  heartbeatMs = HEARTBEAT_MS,
 } = {}) {
   const say = logger(log);
-  const bin = mlflowBin ?? (await ensureMlflowVenv({ log })).mlflowBin;
-  port ??= await freePort();
+  const bin = mlflowBin ?? (await ensureMlflowVenv({ log, heartbeatMs })).mlflowBin;
+  port ??= await freePort(host);
   const tmpDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nestjs-mlflow-tracing-'));
   const logFile = path.join(tmpDir, 'server.log');
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
   // prettier-ignore
   const args = [
     'server',
     '--backend-store-uri', backendStoreUri ?? `sqlite:///${path.join(tmpDir, 'mlflow.db')}`,
     '--artifacts-destination', path.join(tmpDir, 'mlartifacts'),
-    '--host', '127.0.0.1',
+    '--host', host,
     '--port', String(port),
     '--workers', '1',
     ...extraArgs,
   ];
+  say(`starting mlflow server on ${url} (log: ${logFile})`);
   const started = Date.now();
   const fd = fs.openSync(logFile, 'a');
   const child = spawn(bin, args, {
@@ -234,6 +297,11 @@ async function startMlflowServer({
     if (!keepData) fs.rmSync(tmpDir, { recursive: true, force: true });
   };
 
+  const stopHeartbeat = heartbeat(
+    say,
+    (s) => `waiting for MLflow to answer on ${url} (${s} s)…`,
+    heartbeatMs,
+  );
   while (true) {
     try {
       const response = await fetch(`${url}/health`);
@@ -248,6 +316,7 @@ async function startMlflowServer({
           ? 'timed out'
           : '';
     if (why) {
+      stopHeartbeat();
       const logTail = tail(logFile);
       await stop();
       throw new Error(
@@ -256,10 +325,11 @@ async function startMlflowServer({
     }
     await sleep(250);
   }
+  stopHeartbeat();
   say(
     `server ${url} (pid ${pid}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${tmpDir}`,
   );
   return { url, pid, tmpDir, stop };
 }
 
-module.exports = { MLFLOW_VERSION, ensureMlflowVenv, freePort, startMlflowServer };
+module.exports = { MLFLOW_VERSION, ensureMlflowVenv, freePort, startMlflowServer, urlHost };
