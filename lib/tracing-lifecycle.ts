@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { diagnoseServer } from './diagnostics/server-diagnostics';
+import { classifyFailure } from './export/delivery-failure';
 import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { RESOLVED_TRACING_OPTIONS } from './mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
@@ -12,6 +13,14 @@ import {
   setDefaultTracer,
   unbindInstances,
 } from './tracing/tracer-registry';
+
+/** What becomes of traces while a startup problem lasts (see ServerProblem). */
+const FATE = {
+  queued:
+    'Until it answers, traces wait in the bounded export queue and are retried; those that cannot be delivered are counted as dropped',
+  refused:
+    'Until this is fixed, every trace sent is refused: dropped at once as `rejected`, not retried',
+} as const;
 
 /** Turns tracing on when the app starts and flushes pending traces when it stops. */
 @Injectable()
@@ -71,16 +80,22 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     const configuredId = experiment !== undefined && 'id' in experiment ? experiment.id : undefined;
     const connection = { trackingUri, auth, requestTimeoutMs: exportOptions.requestTimeoutMs };
     const report = await diagnoseServer(connection, configuredId, this.stopChecks.signal);
-    const dropped =
-      'traces wait in the bounded export queue and are retried; those that cannot be delivered are counted as dropped';
-    for (const problem of report.problems) this.logger.warn(`${problem}; ${dropped}`);
+    if (report.stopped || this.stopChecks.signal.aborted) {
+      this.logger.debug(`Startup check of MLflow at ${trackingUri} cut short by shutdown`);
+      return;
+    }
+    for (const problem of report.problems) {
+      this.logger.warn(`${problem.text}. ${FATE[problem.traces]}`);
+    }
     if (report.problems.length > 0) return;
     let id: string;
     try {
       id = await this.experiments.resolve();
     } catch (error) {
+      if (this.stopChecks.signal.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
-      this.logger.warn(`MLflow at ${trackingUri} refused the experiment (${reason}); ${dropped}`);
+      const fate = classifyFailure(error).kind === 'rejected' ? FATE.refused : FATE.queued;
+      this.logger.warn(`MLflow at ${trackingUri} refused the experiment (${reason}). ${fate}`);
       return;
     }
     const otlp = { true: 'yes', false: 'no', undefined: 'unknown' }[String(report.otlp)];

@@ -2,12 +2,24 @@ import { MlflowHttpClient, type MlflowConnection } from '../mlflow/mlflow-http-c
 import { MlflowHttpError } from '../mlflow/mlflow-http.error';
 import { describeFetchFailure } from './describe-fetch-failure';
 
-/** What the startup check found; each problem is a sentence saying what to do. */
+/**
+ * A problem the startup check found: a sentence saying what to do (no final period), and what
+ * becomes of traces until it is fixed: `queued` (no answer: they wait in the queue and are
+ * retried) or `refused` (the server answers and refuses them: dropped at once as `rejected`).
+ */
+export interface ServerProblem {
+  text: string;
+  traces: 'queued' | 'refused';
+}
+
+/** What the startup check found. */
 export interface ServerReport {
   version: string | undefined;
   /** `undefined`: could not tell (the server was not reachable or refused us). */
   otlp: boolean | undefined;
-  problems: string[];
+  problems: ServerProblem[];
+  /** Shutdown (`stop`) cut the check short: nothing it found says anything about the server. */
+  stopped?: boolean;
 }
 
 const VERSION = /^\d+\.\d+[\w.+-]*$/;
@@ -27,8 +39,13 @@ export async function diagnoseServer(
   const report: ServerReport = { version: undefined, otlp: undefined, problems: [] };
   const uri = connection.trackingUri;
   const version = await readVersion(client);
+  // The app shut down while the check was under way: its aborted request says nothing.
+  if (stop?.aborted) return { ...report, stopped: true };
   if (version.kind === 'unreachable') {
-    report.problems.push(`MLflow at ${uri} is not reachable yet (${version.cause})`);
+    report.problems.push({
+      text: `MLflow at ${uri} is not reachable yet (${version.cause})`,
+      traces: 'queued',
+    });
     return report;
   }
   if (version.kind !== 'mlflow') {
@@ -36,17 +53,21 @@ export async function diagnoseServer(
       version.kind === 'html'
         ? 'answers with an HTML page, not MLflow'
         : `does not answer like an MLflow tracking server (GET /version: ${version.status})`;
-    report.problems.push(
-      `${uri} ${what}. Set trackingUri to the address \`mlflow server\` listens on${await originHint(connection, open)}`,
-    );
+    const hint = await originHint(connection, open);
+    if (stop?.aborted) return { ...report, stopped: true };
+    report.problems.push({
+      text: `${uri} ${what}. Set trackingUri to the address \`mlflow server\` listens on${hint}`,
+      traces: 'refused',
+    });
     return report;
   }
   report.version = version.version;
   report.otlp = await hasOtlpIngestion(client, experimentId ?? '0');
   if (experimentId !== undefined) {
     const missing = await experimentProblem(client, experimentId);
-    if (missing !== undefined) report.problems.push(missing);
+    if (missing !== undefined) report.problems.push({ text: missing, traces: 'refused' });
   }
+  if (stop?.aborted) return { ...report, problems: [], stopped: true };
   return report;
 }
 
@@ -71,7 +92,6 @@ async function readVersion(client: MlflowHttpClient): Promise<VersionAnswer> {
   }
 }
 
-/** A URI with a path (a pasted UI link such as /experiments/1): is MLflow at the bare origin? */
 /** A client whose requests are aborted when `stop` fires (app shutdown: a hung server must not keep the process alive). */
 function clientUntil(
   connection: MlflowConnection,
@@ -83,16 +103,17 @@ function clientUntil(
   return client;
 }
 
+/** A URI with a path (a pasted UI link such as /experiments/1): is MLflow at the bare origin? */
 async function originHint(
   connection: MlflowConnection,
   open: (to: MlflowConnection) => MlflowHttpClient,
 ): Promise<string> {
   const origin = new URL(connection.trackingUri).origin;
-  if (origin === connection.trackingUri) return '.';
+  if (origin === connection.trackingUri) return '';
   const answer = await readVersion(open({ ...connection, trackingUri: origin }));
   return answer.kind === 'mlflow'
-    ? `: MLflow ${answer.version} answers at ${origin}, so use trackingUri: '${origin}' (without the path).`
-    : ` (without a path such as ${new URL(connection.trackingUri).pathname}, unless MLflow is served under it).`;
+    ? `: MLflow ${answer.version} answers at ${origin}, so use trackingUri: '${origin}' (without the path)`
+    : ` (without a path such as ${new URL(connection.trackingUri).pathname}, unless MLflow is served under it)`;
 }
 
 async function hasOtlpIngestion(

@@ -1,7 +1,7 @@
 import type { FinishedTrace } from '../trace-model';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyFailure, type DeliveryFailure } from './delivery-failure';
-import { DeliveryLog } from './delivery-log';
+import { DeliveryLog, type OutageStart } from './delivery-log';
 import { NO_DROPS, type DropReason, type ExportStats } from './export-stats';
 import { retryDelayMs, type RetrySettings } from './retry-delay';
 import type { TraceExporter } from './trace-exporter.interface';
@@ -33,6 +33,11 @@ export type TraceSettledListener = (traceId: string, settlement: TraceSettlement
 
 /** Grace after aborting at the shutdown deadline, for aborted requests to report back. */
 const ABORT_GRACE_MS = 200;
+/**
+ * Shutdown with delivery stopped (circuit open): how long the one final attempt may take before
+ * shutdown gives up, instead of waiting out `shutdownTimeoutMs` for a server that does not answer.
+ */
+const FINAL_ATTEMPT_MS = 1000;
 
 /**
  * Queues finished traces and sends them in batches, off the request path. Each trace is a
@@ -59,6 +64,10 @@ export class BatchingTraceExporter implements TraceExporter {
   private flushing = 0;
   private stopped = false;
   private shutdownDone: Promise<void> | undefined;
+  /** Shutdown's wait, woken whenever a batch settles. */
+  private batchSettledWaiters: (() => void)[] = [];
+  /** Why the circuit last opened, for shutdown's line. */
+  private outageCause: string | undefined;
 
   constructor(
     private readonly sink: TraceSink,
@@ -145,18 +154,66 @@ export class BatchingTraceExporter implements TraceExporter {
   }
 
   private async stop(timeoutMs: number): Promise<void> {
-    await this.forceFlush(timeoutMs);
+    const ended = await this.drain(Date.now() + timeoutMs);
     this.stopped = true;
     this.wake.clear();
-    const queued = this.queue.length;
-    const inFlight = this.inFlightTraces.size;
+    const before = { ...this.dropped };
+    const pending = this.queue.length + this.inFlightTraces.size;
     this.abort.abort();
     this.sink.close?.();
-    if (queued + inFlight === 0) return;
+    if (pending === 0) return;
     for (const unit of this.queue.splice(0)) this.settle(unit, 'shutdown');
     await this.idle.wait(ABORT_GRACE_MS);
-    for (const unit of this.inFlightTraces) this.settle(unit, 'shutdown');
-    this.log.shutdownLeftovers(queued, inFlight, timeoutMs);
+    for (const unit of this.inFlightTraces) this.settle(unit, 'aborted_unknown');
+    this.log.shutdownLeftovers({
+      ended,
+      timeoutMs,
+      cause: this.outageCause,
+      notSent: this.dropped.shutdown - before.shutdown,
+      unknown: this.dropped.aborted_unknown - before.aborted_unknown,
+    });
+  }
+
+  /**
+   * Shutdown's flush: sends everything until idle or the deadline. While delivery is stopped
+   * (circuit open) it makes one short final attempt instead of waiting out the deadline: if the
+   * destination still does not answer, nothing queued can succeed, so shutdown ends at once.
+   */
+  private async drain(deadline: number): Promise<'deadline' | 'stopped'> {
+    this.flushing++;
+    let finalAttempt = false;
+    try {
+      for (;;) {
+        const now = Date.now();
+        if (this.queue.length === 0 && this.inFlight.size === 0) return 'deadline';
+        if (now >= deadline) return 'deadline';
+        let wait = deadline - now;
+        if (this.breaker.isOpen) {
+          if (finalAttempt) return 'stopped';
+          finalAttempt = true;
+          this.breaker.probeNow(now);
+          wait = Math.min(wait, FINAL_ATTEMPT_MS);
+        }
+        this.pump();
+        await this.nextBatchSettled(wait);
+        // Still open after the final attempt's wait (no answer, or a failed answer): give up.
+        if (finalAttempt && this.breaker.isOpen) return 'stopped';
+      }
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** Resolves when a batch settles, or after `timeoutMs`. */
+  private nextBatchSettled(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.batchSettledWaiters.push(done);
+    });
   }
 
   private sendsAtOnce(): boolean {
@@ -201,14 +258,16 @@ export class BatchingTraceExporter implements TraceExporter {
 
   private send(batch: QueuedTrace[]): void {
     for (const unit of batch) this.inFlightTraces.add(unit);
+    const sent: OutageStart = { at: Date.now(), dropped: { ...this.dropped } };
     const sending = Promise.resolve()
       .then(() => this.sink.send(batch, this.abort.signal))
       .then(
-        (outcomes) => this.settleBatch(batch, outcomes),
+        (outcomes) => this.settleBatch(batch, outcomes, sent),
         (error: unknown) =>
           this.settleBatch(
             batch,
             batch.map(() => ({ ok: false, error })),
+            sent,
           ),
       )
       .catch((error: unknown) => {
@@ -216,16 +275,22 @@ export class BatchingTraceExporter implements TraceExporter {
         for (const unit of batch) this.settle(unit, 'exporter_error');
       })
       .finally(() => {
+        // (Its traces left inFlightTraces in settleBatch: a requeued one may be under way again by now.)
         this.inFlight.delete(sending);
-        for (const unit of batch) this.inFlightTraces.delete(unit);
         this.pump();
         this.idle.check();
+        const waiters = this.batchSettledWaiters;
+        this.batchSettledWaiters = [];
+        for (const resolve of waiters) resolve();
       });
     this.inFlight.add(sending);
   }
 
-  private settleBatch(batch: QueuedTrace[], outcomes: DeliveryOutcome[]): void {
+  private settleBatch(batch: QueuedTrace[], outcomes: DeliveryOutcome[], sent: OutageStart): void {
     const now = Date.now();
+    // No longer under way: requeued or settled below (so the log lines' counts are exact). Only
+    // here: once requeued, a trace may be sent again before this batch's promise settles.
+    for (const unit of batch) this.inFlightTraces.delete(unit);
     const retries: QueuedTrace[] = [];
     let answered = false;
     let outage: DeliveryFailure | undefined;
@@ -237,7 +302,8 @@ export class BatchingTraceExporter implements TraceExporter {
         return this.settle(unit);
       }
       const failure = classifyFailure(outcome.error, this.abort.signal);
-      if (failure.kind === 'aborted') return this.settle(unit, 'shutdown');
+      // Aborted under way: the server may have stored it before the abort.
+      if (failure.kind === 'aborted') return this.settle(unit, 'aborted_unknown');
       if (failure.kind === 'rejected') {
         answered = true;
         return this.settle(unit, 'rejected', failure.cause);
@@ -252,8 +318,10 @@ export class BatchingTraceExporter implements TraceExporter {
     if (answered) {
       if (this.breaker.succeeded()) this.log.resumed(this.getStats());
     } else if (outage !== undefined) {
+      this.outageCause = outage.cause;
+      // Said as soon as the circuit opens; drops count from when the failed batch was sent.
       if (this.breaker.failed(now, outage.retryAfterMs))
-        this.log.stopped(outage.cause, this.getStats());
+        this.log.stopped(outage.cause, this.getStats(), sent);
     }
   }
 

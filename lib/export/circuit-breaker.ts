@@ -35,23 +35,29 @@ export class CircuitBreaker {
     return true;
   }
 
-  /** The server answered (stored, or refused for cause): returns true when this ends an outage. */
+  /** The server answered (stored, or refused for cause): returns true when this ends an outage (the circuit was open). */
   succeeded(): boolean {
-    const wasOutage = this.failedProbes >= 2;
+    const wasOpen = this.state !== 'closed';
     this.state = 'closed';
     this.failedProbes = 0;
-    return wasOutage;
+    return wasOpen;
   }
 
   /**
-   * Returns true when this failure confirms an outage: the probe after the first failure failed
-   * too. A lone failure (a blip) opens the circuit for a short pause but is not called an outage.
+   * Opens the circuit (or reopens it after a failed probe, for a longer cool-down). Returns true
+   * when this starts an outage: the circuit was closed until now, so delivery just stopped.
    */
   failed(now: number, retryAfterMs?: number): boolean {
     if (this.state === 'open') return false; // a batch sent before the circuit opened
+    const wasClosed = this.state === 'closed';
     this.failedProbes++;
     this.state = 'open';
     this.reopenAt = now + retryDelayMs(this.failedProbes, this.settings, retryAfterMs);
-    return this.failedProbes === 2;
+    return wasClosed;
+  }
+
+  /** Shutdown's final attempt: an open circuit lets its next probe out now instead of after the cool-down. */
+  probeNow(now: number): void {
+    if (this.state === 'open') this.reopenAt = Math.min(this.reopenAt, now);
   }
 }

@@ -4,7 +4,8 @@
  *   down, the trace waits in the queue without spending its retry budget;
  * - `retryable`: the server answered 408, 429 or 5xx: retried with backoff, within the budget;
  * - `rejected`: any other answer or error: resending would fail the same way;
- * - `aborted`: the shutdown deadline cut the request.
+ * - `aborted`: shutdown cut the request under way; the outcome is unknown (the server may have
+ *   stored it), counted as `aborted_unknown`.
  */
 export type FailureKind = 'unavailable' | 'retryable' | 'rejected' | 'aborted';
 
@@ -24,7 +25,7 @@ interface HttpAnswer {
 }
 
 export function classifyFailure(error: unknown, signal?: AbortSignal): DeliveryFailure {
-  if (signal?.aborted) return { kind: 'aborted', cause: 'aborted at the shutdown deadline' };
+  if (signal?.aborted) return { kind: 'aborted', cause: 'aborted under way at shutdown' };
   if (isHttpAnswer(error)) {
     const retryable = error.status === 408 || error.status === 429 || error.status >= 500;
     return {

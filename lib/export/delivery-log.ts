@@ -12,6 +12,26 @@ const ADVICE: Partial<Record<DropReason, string>> = {
   retries_exhausted: 'the server kept failing past export.maxRetries / export.maxRetryTimeMs',
 };
 
+/** Where an outage began: when the request that found the destination down was sent. */
+export interface OutageStart {
+  readonly at: number;
+  /** `dropped` counts at that moment, so drops during the outage can be told apart. */
+  readonly dropped: Readonly<Record<DropReason, number>>;
+}
+
+/** What shutdown left undelivered, for its one summary line. */
+export interface ShutdownLeftovers {
+  /** `deadline`: the shutdown deadline came; `stopped`: delivery was stopped and a final attempt failed. */
+  readonly ended: 'deadline' | 'stopped';
+  readonly timeoutMs: number;
+  /** The outage's cause, when delivery was stopped. */
+  readonly cause?: string;
+  /** Counted as dropped (`shutdown`): never sent, or refused or failed before the end. */
+  readonly notSent: number;
+  /** Counted as `aborted_unknown`: in a request aborted under way, which the server may have stored. */
+  readonly unknown: number;
+}
+
 /**
  * The export stage's log lines: one when delivery stops (with the cause), one when it resumes
  * (with counts), and drops by reason without flooding the log during an outage.
@@ -20,34 +40,32 @@ export class DeliveryLog {
   private readonly logger = new Logger('MlflowTracing');
   private readonly lastLogged = new Map<DropReason, number>();
   private readonly unlogged = new Map<DropReason, number>();
-  private outageStart = 0;
-  private droppedAtOutageStart: Record<DropReason, number> | undefined;
+  private outage: OutageStart | undefined;
 
   constructor(private readonly destination: string) {}
 
-  stopped(cause: string, stats: ExportStats): void {
-    this.outageStart = Date.now();
-    this.droppedAtOutageStart = { ...stats.dropped };
+  /** The circuit has just opened: said at once, with the drops since the failed request was sent. */
+  stopped(cause: string, stats: ExportStats, since: OutageStart): void {
+    this.outage = since;
+    const drops = dropsSince(since, stats);
     this.logger.warn(
-      `Delivery to ${this.destination} stopped: ${cause}. Traces wait in the queue (${stats.queued ?? 0} now) and go out when it answers again; one probe at a time until then`,
+      `Delivery to ${this.destination} stopped: ${cause}. Traces wait in the queue (${stats.queued ?? 0} now) and go out when it answers again; one probe at a time until then${drops.total ? `. ${drops.total} dropped since it stopped answering (${drops.detail})` : ''}`,
     );
   }
 
   resumed(stats: ExportStats): void {
-    const seconds = ((Date.now() - this.outageStart) / 1000).toFixed(1);
-    const before = this.droppedAtOutageStart;
-    const lost = Object.entries(stats.dropped)
-      .map(([reason, count]) => [reason, count - (before?.[reason as DropReason] ?? 0)] as const)
-      .filter(([, count]) => count > 0);
-    const total = lost.reduce((sum, [, count]) => sum + count, 0);
-    const detail = lost.map(([reason, count]) => `${reason} ${count}`).join(', ');
+    const since = this.outage ?? { at: Date.now(), dropped: stats.dropped };
+    this.outage = undefined;
+    const seconds = ((Date.now() - since.at) / 1000).toFixed(1);
+    const drops = dropsSince(since, stats);
     this.logger.log(
-      `Delivery to ${this.destination} resumed after ${seconds} s: ${stats.pending} traces kept are being sent, ${total} dropped during the outage${total ? ` (${detail})` : ''}`,
+      `Delivery to ${this.destination} resumed after ${seconds} s: ${stats.pending} traces kept are being sent, ${drops.total} dropped during the outage${drops.total ? ` (${drops.detail})` : ''}`,
     );
   }
 
   dropped(reason: DropReason, count: number, cause?: string): void {
-    if (reason === 'shutdown' || count === 0) return;
+    // Shutdown's drops are summed up in its own line.
+    if (reason === 'shutdown' || reason === 'aborted_unknown' || count === 0) return;
     const now = Date.now();
     const last = this.lastLogged.get(reason);
     const waiting = (this.unlogged.get(reason) ?? 0) + count;
@@ -64,13 +82,36 @@ export class DeliveryLog {
     );
   }
 
-  shutdownLeftovers(queued: number, inFlight: number, timeoutMs: number): void {
-    this.logger.warn(
-      `Shutdown deadline (${timeoutMs} ms) reached: ${queued + inFlight} trace(s) not delivered to ${this.destination} (${queued} queued, ${inFlight} in flight, requests aborted), counted as dropped (shutdown)`,
-    );
+  shutdownLeftovers(left: ShutdownLeftovers): void {
+    const why =
+      left.ended === 'stopped'
+        ? `Delivery to ${this.destination} was stopped at shutdown (${left.cause ?? 'no answer'}) and a final attempt failed`
+        : `Shutdown deadline (${left.timeoutMs} ms) reached`;
+    const parts: string[] = [];
+    if (left.notSent > 0) {
+      parts.push(
+        `${left.notSent} trace(s) not delivered to ${this.destination}, counted as dropped (shutdown)`,
+      );
+    }
+    if (left.unknown > 0) {
+      parts.push(
+        `${left.unknown} trace(s) in requests aborted under way: outcome unknown (the server may have stored them), counted as aborted_unknown`,
+      );
+    }
+    if (parts.length > 0) this.logger.warn(`${why}: ${parts.join('; ')}`);
   }
 
   internalError(error: unknown): void {
     this.logger.error(`Trace export failed unexpectedly: ${String(error)}`);
   }
+}
+
+function dropsSince(since: OutageStart, stats: ExportStats): { total: number; detail: string } {
+  const drops = (Object.keys(stats.dropped) as DropReason[])
+    .map((reason) => [reason, stats.dropped[reason] - (since.dropped[reason] ?? 0)] as const)
+    .filter(([, count]) => count > 0);
+  return {
+    total: drops.reduce((sum, [, count]) => sum + count, 0),
+    detail: drops.map(([reason, count]) => `${reason} ${count}`).join(', '),
+  };
 }

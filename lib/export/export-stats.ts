@@ -8,8 +8,17 @@ export type DropReason =
   | 'rejected'
   /** The server kept answering 408/429/5xx past `export.maxRetries` or `export.maxRetryTimeMs`. */
   | 'retries_exhausted'
-  /** Still queued or in flight at the shutdown deadline, or ended after shutdown. */
+  /**
+   * Never sent, or sent and answered with a failure, before shutdown ended delivery: still
+   * queued at the shutdown deadline (or when delivery was stopped at shutdown), or ended after
+   * shutdown. The server does not have these traces.
+   */
   | 'shutdown'
+  /**
+   * In a request that shutdown aborted while it was under way: the outcome is unknown, the
+   * server may have stored the trace before the abort. Not counted as lost.
+   */
+  | 'aborted_unknown'
   /** The exporter itself threw when handed the trace. */
   | 'exporter_error';
 
@@ -40,5 +49,6 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   rejected: 0,
   retries_exhausted: 0,
   shutdown: 0,
+  aborted_unknown: 0,
   exporter_error: 0,
 };

@@ -12,7 +12,7 @@ export class MlflowHttpError extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(
-      `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail.slice(0, 300)}`,
+      `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}${excerpt(status, detail)}`,
     );
     this.name = 'MlflowHttpError';
   }
@@ -31,4 +31,23 @@ export class MlflowHttpError extends Error {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     return new MlflowHttpError(method, path, response.status, errorCode, detail, retryAfterMs);
   }
+}
+
+/** Longest excerpt of an answer's body in a message (and so in a log line). */
+const MAX_EXCERPT = 160;
+
+/**
+ * What a message shows of an answer's body: one short line of a text or JSON body, never an
+ * HTML page (a wrong path in trackingUri gets the server's or a proxy's 404 page).
+ */
+function excerpt(status: number, detail: string): string {
+  const text = detail.trim();
+  if (text === '') return '';
+  if (text.startsWith('<')) {
+    return status === 404
+      ? ' (an HTML page, not an MLflow API answer: is there a wrong path in trackingUri?)'
+      : ' (an HTML page, not an MLflow API answer)';
+  }
+  const line = text.replace(/\s+/g, ' ');
+  return `: ${line.length > MAX_EXCERPT ? `${line.slice(0, MAX_EXCERPT - 3)}...` : line}`;
 }

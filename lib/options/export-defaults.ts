@@ -28,7 +28,7 @@ export function exportDefaults(options: ExportOptions = {}, env: Env): Required<
       'export.requestTimeoutMs',
       options.requestTimeoutMs ?? (timeoutSeconds !== undefined ? timeoutSeconds * 1000 : 30_000),
     ),
-    shutdownTimeoutMs: atLeast('export.shutdownTimeoutMs', options.shutdownTimeoutMs ?? 10_000, 0),
+    shutdownTimeoutMs: atLeast('export.shutdownTimeoutMs', options.shutdownTimeoutMs ?? 5_000, 0),
     maxRetries: atLeast(
       'export.maxRetries',
       options.maxRetries ?? fromEnv(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES') ?? 7,

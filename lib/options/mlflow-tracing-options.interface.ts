@@ -32,7 +32,12 @@ export interface ExportOptions {
   scheduledDelayMs?: number;
   /** Milliseconds per HTTP request to MLflow. Default 30000 (env `MLFLOW_HTTP_REQUEST_TIMEOUT`, in seconds). */
   requestTimeoutMs?: number;
-  /** Milliseconds the app's shutdown waits for pending traces before aborting what is left. Default 10000. */
+  /**
+   * Milliseconds the app's shutdown waits for pending traces before aborting what is left.
+   * Default 5000: half of Docker's 10 s grace period (`docker stop`) before SIGKILL, leaving room
+   * for the rest of the app's shutdown. While delivery is stopped (MLflow not answering),
+   * shutdown makes one short final attempt and returns at once instead of waiting this long.
+   */
   shutdownTimeoutMs?: number;
   /** Resends of a trace after a 408, 429 or 5xx answer. Default 7 (env `MLFLOW_HTTP_REQUEST_MAX_RETRIES`). */
   maxRetries?: number;

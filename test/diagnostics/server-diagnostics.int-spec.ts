@@ -1,11 +1,66 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { MlflowTracingModule, type MlflowTracingOptions } from '../../lib';
+import {
+  MlflowTracingModule,
+  TracingService,
+  type ExportStats,
+  type MlflowTracingOptions,
+} from '../../lib';
 import { waitFor } from '../checks/mlflow-rest';
+import { FaultProxy } from '../export/fixtures/fault-proxy';
 
 const mlflowUri = () => process.env.MLFLOW_TEST_TRACKING_URI!.replace(/\/+$/, '');
+
+let logged: string[] = [];
+
+/** Every line the library logs, at any level, while `run` runs. */
+async function everyLogLine(run: () => Promise<void>): Promise<string[]> {
+  const messages: string[] = (logged = []);
+  const record = (message: unknown) => void messages.push(String(message));
+  const spies = [
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(record),
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(record),
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(record),
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(record),
+    jest.spyOn(Logger.prototype, 'verbose').mockImplementation(record),
+  ];
+  try {
+    await run();
+    return messages;
+  } finally {
+    spies.forEach((spy) => spy.mockRestore());
+  }
+}
+
+/**
+ * An app that traces to `options` and produces one trace: what it logged (until a line matches
+ * `until`) and what the exporter did with the trace.
+ */
+async function exportOneTrace(options: MlflowTracingOptions, until: RegExp) {
+  let stats!: ExportStats;
+  let flushMs = 0;
+  const lines = await everyLogLine(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ export: { requestTimeoutMs: 10_000 }, ...options })],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      const tracing = app.get(TracingService);
+      tracing.withSpan('one', () => 1);
+      const started = Date.now();
+      await tracing.flush(20_000);
+      flushMs = Date.now() - started;
+      stats = tracing.getExportStats()!;
+      await waitFor(async () => (logged.some((line) => until.test(line)) ? true : undefined));
+    } finally {
+      await app.close();
+    }
+  });
+  return { lines, stats, flushMs };
+}
 
 /** Starts the module as an app would and collects what it logs, until `until` matches. */
 async function startupLog(options: MlflowTracingOptions, until: RegExp): Promise<string[]> {
@@ -57,14 +112,53 @@ describe('startup diagnostics against a real MLflow server', () => {
     expect(log.join('\n')).not.toMatch(/Tracing to MLflow/);
   });
 
-  it('a pasted UI link with a path names the address to use instead', async () => {
-    const log = await startupLog(
-      { trackingUri: `${mlflowUri()}/experiments/1` },
+  it('a missing experiment id: the warning says what happens to traces, and it does', async () => {
+    const { lines, stats, flushMs } = await exportOneTrace(
+      { trackingUri: mlflowUri(), experimentId: '987655' },
+      /experiment 987655 does not exist/,
+    );
+    const warning = lines.find((line) => line.includes('experiment 987655 does not exist'));
+    expect(warning).toContain('dropped at once as `rejected`, not retried');
+    expect(warning).not.toMatch(/wait in the bounded export queue|are retried/);
+    // What it says: dropped as rejected on the first answer, not kept and retried.
+    expect(stats).toMatchObject({ exported: 0, pending: 0, dropped: { rejected: 1 }, retried: 0 });
+    expect(flushMs).toBeLessThan(10_000);
+  });
+
+  it('a path in the tracking URI: one advice line without ".;", and drops logged as a short status line, never the HTML page', async () => {
+    const { lines, stats } = await exportOneTrace(
+      { trackingUri: `${mlflowUri()}/wrong` },
       /without the path/,
     );
-    expect(log.join('\n')).toContain(
-      `MLflow 3.17.2 answers at ${mlflowUri()}, so use trackingUri: '${mlflowUri()}' (without the path)`,
-    );
+    expect(stats).toMatchObject({ exported: 0, pending: 0, dropped: { rejected: 1 } });
+    const advice = lines.find((line) => line.includes('without the path'))!;
+    expect(advice).toContain(`so use trackingUri: '${mlflowUri()}' (without the path)`);
+    expect(advice).not.toContain('.;');
+    expect(advice).toContain('dropped at once as `rejected`');
+    const drop = lines.find((line) => line.includes('dropped (rejected)'))!;
+    expect(drop).toMatch(/answered 404 /);
+    expect(drop).not.toMatch(/<|html>|\n/i);
+    expect(drop.length).toBeLessThan(400);
+  });
+
+  it('an app closed while the startup check is under way says nothing of unreachability', async () => {
+    const proxy = await FaultProxy.start(mlflowUri());
+    proxy.set({ kind: 'slow', delayMs: 3000 }); // the check's request is still under way at close()
+    @Module({ imports: [MlflowTracingModule.forRoot({ trackingUri: proxy.url })] })
+    class AppModule {}
+    try {
+      const lines = await everyLogLine(async () => {
+        const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+        await app.close();
+        await new Promise((resolve) => setTimeout(resolve, 500)); // what a late check would log
+      });
+      expect(lines.join('\n')).not.toMatch(
+        /not reachable|closed at shutdown|refused the experiment/,
+      );
+    } finally {
+      proxy.clear();
+      await proxy.close();
+    }
   });
 
   it('a URI with no scheme stops startup with a message that shows the URI to write', async () => {

@@ -93,6 +93,9 @@ const settings: BatchingExporterSettings = {
 };
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+};
 const total = (stats: ExportStats) =>
   stats.exported + Object.values(stats.dropped).reduce((a, b) => a + b, 0) + stats.pending;
 
@@ -251,7 +254,7 @@ describe('BatchingTraceExporter', () => {
     expect(resumed[0]).toMatch(/resumed after [\d.]+ s: \d+ traces kept are being sent, 0 dropped/);
   });
 
-  it('at the shutdown deadline aborts requests in flight and counts what is left, in one line', async () => {
+  it('at the shutdown deadline aborts requests in flight: their outcome is unknown, the rest is counted as shutdown, in one line', async () => {
     const sink = new ScriptedSink();
     sink.hold = new Promise(() => undefined); // a server that never answers
     const exporter = new BatchingTraceExporter(sink, settings);
@@ -262,17 +265,134 @@ describe('BatchingTraceExporter', () => {
     await exporter.shutdown(200);
     expect(Date.now() - started).toBeLessThan(3000);
     exporter.export(trace(99));
+    // 6 were in requests under way (the server may have stored them), 2 queued, 1 after shutdown.
     expect(exporter.getStats()).toMatchObject({
       exported: 0,
-      dropped: { shutdown: 9 },
+      dropped: { shutdown: 3, aborted_unknown: 6 },
       pending: 0,
     });
     expect(settled).toHaveLength(9);
-    expect(settled.every((s) => s.endsWith(':shutdown'))).toBe(true);
+    expect(settled.filter((s) => s.endsWith(':aborted_unknown'))).toHaveLength(6);
+    expect(settled.filter((s) => s.endsWith(':shutdown'))).toHaveLength(3);
     const lines = warnings.filter((w) => w.startsWith('Shutdown deadline'));
     expect(lines).toEqual([
-      'Shutdown deadline (200 ms) reached: 8 trace(s) not delivered to test sink (2 queued, 6 in flight, requests aborted), counted as dropped (shutdown)',
+      'Shutdown deadline (200 ms) reached: 2 trace(s) not delivered to test sink, counted as dropped (shutdown); 6 trace(s) in requests aborted under way: outcome unknown (the server may have stored them), counted as aborted_unknown',
     ]);
+    expect(warnings.join('\n')).not.toMatch(/aborted_unknown\)/); // no per-drop line
+  });
+
+  describe('shutdown while delivery is stopped (circuit open)', () => {
+    const slowProbes = { ...settings, retryInitialDelayMs: 60_000, retryMaxDelayMs: 60_000 };
+
+    it('makes one final attempt and returns at once, far before the deadline, counting what is left as shutdown', async () => {
+      const sink = new ScriptedSink(() => refused());
+      const exporter = new BatchingTraceExporter(sink, slowProbes);
+      for (let i = 0; i < 5; i++) exporter.export(trace(i));
+      void exporter.forceFlush(10); // sends now; fails at once
+      await until(() => exporter.getStats().circuit === 'open');
+      const callsBefore = sink.calls.length;
+      const deadline = 4000;
+      const started = Date.now();
+      await exporter.shutdown(deadline);
+      const took = Date.now() - started;
+      expect(took).toBeLessThan(deadline / 2);
+      expect(sink.calls.length - callsBefore).toBe(1); // the final attempt
+      expect(exporter.getStats()).toMatchObject({
+        exported: 0,
+        dropped: { ...NO_DROPS, shutdown: 5 },
+        pending: 0,
+      });
+      expect(warnings.filter((w) => w.includes('final attempt'))).toEqual([
+        'Delivery to test sink was stopped at shutdown (fetch failed: connect ECONNREFUSED 127.0.0.1:5000) and a final attempt failed: 5 trace(s) not delivered to test sink, counted as dropped (shutdown)',
+      ]);
+    });
+
+    it('delivers everything when the final attempt gets through', async () => {
+      let down = true;
+      const sink = new ScriptedSink(() => (down ? refused() : undefined));
+      const exporter = new BatchingTraceExporter(sink, slowProbes);
+      for (let i = 0; i < 5; i++) exporter.export(trace(i));
+      void exporter.forceFlush(10);
+      await until(() => exporter.getStats().circuit === 'open');
+      down = false;
+      await exporter.shutdown(4000);
+      expect(exporter.getStats()).toMatchObject({ exported: 5, dropped: NO_DROPS, pending: 0 });
+    });
+
+    it('a final attempt that hangs is cut short too: its traces are counted as aborted_unknown', async () => {
+      const sink = new ScriptedSink(() => refused());
+      const exporter = new BatchingTraceExporter(sink, slowProbes);
+      for (let i = 0; i < 5; i++) exporter.export(trace(i));
+      void exporter.forceFlush(10);
+      await until(() => exporter.getStats().circuit === 'open');
+      sink.hold = new Promise(() => undefined); // now it accepts and never answers
+      const deadline = 5000;
+      const started = Date.now();
+      await exporter.shutdown(deadline);
+      expect(Date.now() - started).toBeLessThan(deadline / 2);
+      expect(exporter.getStats()).toMatchObject({
+        exported: 0,
+        dropped: { shutdown: 2, aborted_unknown: 3 },
+        pending: 0,
+      });
+    });
+  });
+
+  it('logs "stopped" as soon as the circuit opens, and both lines count the drops of the outage as getStats() does', async () => {
+    let down = true;
+    const timedOut = () =>
+      Object.assign(new Error('The operation was aborted due to timeout'), {
+        name: 'TimeoutError',
+      });
+    const sink = new ScriptedSink(() => (down ? timedOut() : undefined));
+    const exporter = new BatchingTraceExporter(sink, {
+      ...settings,
+      maxQueueSize: 6,
+      retryInitialDelayMs: 100,
+      retryMaxDelayMs: 100,
+    });
+    const lines: { message: string; stats: ExportStats; calls: number }[] = [];
+    const record = (message: unknown) =>
+      void lines.push({
+        message: String(message),
+        stats: exporter.getStats(),
+        calls: sink.calls.length,
+      });
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(record);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(record);
+    let answer!: () => void;
+    sink.hold = new Promise<void>((resolve) => (answer = resolve)); // a hung server
+    for (let i = 0; i < 6; i++) exporter.export(trace(i)); // two full batches go out
+    await tick();
+    for (let i = 6; i < 10; i++) exporter.export(trace(i)); // queue_full while they hang
+    expect(exporter.getStats().dropped.queue_full).toBe(4);
+    answer(); // both requests time out
+    const find = (start: string) => lines.find((l) => l.message.startsWith(start));
+    await until(() => find('Delivery to test sink stopped') !== undefined);
+    const stopped = find('Delivery to test sink stopped')!;
+    // The first failed request opened the circuit: no probe before the line.
+    expect(stopped.calls).toBe(2);
+    expect(stopped.message).toContain('no answer within export.requestTimeoutMs (ETIMEDOUT)');
+    expect(stopped.message).toContain(`Traces wait in the queue (${stopped.stats.queued} now)`);
+    expect(stopped.message).toContain(
+      `${stopped.stats.dropped.queue_full} dropped since it stopped answering (queue_full ${stopped.stats.dropped.queue_full})`,
+    );
+    expect(stopped.stats.dropped.queue_full).toBe(4);
+
+    for (let i = 10; i < 13; i++) exporter.export(trace(i)); // more drops during the outage
+    down = false;
+    await exporter.forceFlush(5000);
+    const resumed = find('Delivery to test sink resumed')!;
+    expect(resumed).toBeDefined();
+    const drops = resumed.stats.dropped.queue_full;
+    expect(drops).toBe(7);
+    expect(resumed.message).toMatch(
+      new RegExp(
+        `resumed after [\\d.]+ s: ${resumed.stats.pending} traces kept are being sent, ${drops} dropped during the outage \\(queue_full ${drops}\\)$`,
+      ),
+    );
+    expect(lines.filter((l) => l.message.includes('stopped:'))).toHaveLength(1);
+    expect(exporter.getStats()).toMatchObject({ exported: 6, pending: 0 });
   });
 
   it('sync mode sends each trace as soon as it ends', async () => {

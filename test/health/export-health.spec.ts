@@ -3,6 +3,9 @@ import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminu
 import { Test } from '@nestjs/testing';
 import net from 'node:net';
 import { ExportHealthIndicator, MlflowTracingModule, TracingService } from '../../lib';
+import type { ExportStats } from '../../lib';
+import { NO_DROPS } from '../../lib/export';
+import type { ResolvedTracingOptions } from '../../lib/options/resolved-tracing-options';
 
 @Controller('health')
 class HealthController {
@@ -83,5 +86,25 @@ describe('ExportHealthIndicator with @nestjs/terminus', () => {
       await app.close();
       server.close();
     }
+  });
+});
+
+describe('ExportHealthIndicator drops', () => {
+  it('names each reason dropped since the last check, aborted_unknown as an unknown outcome', () => {
+    let stats: ExportStats = {
+      exported: 3,
+      dropped: { ...NO_DROPS },
+      pending: 0,
+      circuit: 'closed',
+    };
+    const tracing = { getExportStats: () => stats } as unknown as TracingService;
+    const options = { export: { maxQueueSize: 100 } } as unknown as ResolvedTracingOptions;
+    const indicator = new ExportHealthIndicator(tracing, options);
+    expect(indicator.isHealthy('t').t.status).toBe('up');
+    stats = { ...stats, dropped: { ...NO_DROPS, queue_full: 2, aborted_unknown: 1 } };
+    expect(indicator.isHealthy('t').t.problems).toEqual([
+      '3 trace(s) dropped since the last check (queue_full 2, aborted_unknown 1: outcome unknown)',
+    ]);
+    expect(indicator.isHealthy('t').t.status).toBe('up');
   });
 });

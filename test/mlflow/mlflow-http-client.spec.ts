@@ -20,6 +20,19 @@ describe('MlflowHttpClient', () => {
         return;
       }
       if (req.url?.startsWith('/slow')) return; // never answers
+      if (req.url?.startsWith('/html')) {
+        // What MLflow (Flask) answers for a route it does not have, e.g. a wrong path in trackingUri.
+        res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n',
+        );
+        return;
+      }
+      if (req.url?.startsWith('/text')) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`bad gateway\n${'upstream said no. '.repeat(40)}`);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
@@ -71,6 +84,27 @@ describe('MlflowHttpClient', () => {
     expect(error).toBeInstanceOf(MlflowHttpError);
     expect(error).toMatchObject({ status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' });
     expect((error as Error).message).toContain('no such thing');
+  });
+
+  it('an error message is one short line: no HTML page, at most a short excerpt of a text body', async () => {
+    const client = new MlflowHttpClient({
+      trackingUri: uri,
+      auth: undefined,
+      requestTimeoutMs: 1000,
+    });
+    const html = (await client
+      .json('POST', '/html/api/3.0/mlflow/traces')
+      .catch((e: unknown) => e)) as Error;
+    expect(html).toMatchObject({ status: 404 });
+    expect(html.message).toBe(
+      'MLflow POST /html/api/3.0/mlflow/traces answered 404 (an HTML page, not an MLflow API answer: is there a wrong path in trackingUri?)',
+    );
+    const text = (await client.json('GET', '/text').catch((e: unknown) => e)) as Error;
+    expect(text.message).toMatch(
+      /^MLflow GET \/text answered 502: bad gateway upstream said no\. .*\.\.\.$/,
+    );
+    expect(text.message).not.toContain('\n');
+    expect(text.message.length).toBeLessThan(200);
   });
 
   it('gives up after requestTimeoutMs', async () => {

@@ -12,7 +12,7 @@ describe('export and otlp options', () => {
       maxRetries: 3,
       retryInitialDelayMs: 500,
       maxQueueSize: 2000,
-      shutdownTimeoutMs: 10_000,
+      shutdownTimeoutMs: 5_000,
     });
     expect(() => resolveOptions({ export: { mode: 'later' as 'sync' } }, {})).toThrow(
       `option "export.mode" is "later". Accepted: 'batch' or 'sync'.`,
