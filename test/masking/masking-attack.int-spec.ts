@@ -351,14 +351,8 @@ async function getTracesWithPython(traceIds: string[]): Promise<Record<string, u
 
 function noDrops(stats: ExportStats | undefined): void {
   expect(stats).toBeDefined();
-  expect(stats!.dropped).toEqual({
-    queue_full: 0,
-    too_large: 0,
-    rejected: 0,
-    retries_exhausted: 0,
-    shutdown: 0,
-    exporter_error: 0,
-  });
+  // Every reason there is, whatever reasons are added later.
+  expect(Object.entries(stats!.dropped).filter(([, count]) => count !== 0)).toEqual([]);
 }
 
 /** After the traces are stored: masking and export counted all of them, and dropped none. */
