@@ -162,11 +162,6 @@ export class JsonMasker {
     return true;
   }
 
-  /** A string's masked copy: text is masked, text holding JSON is walked. */
-  string(text: string, at: WalkPosition, budget: MaskingBudget): JsonValue {
-    return this.value(text, at, budget);
-  }
-
   /** Whether the value under `key` goes as a whole. */
   isSecretKey(key: string, value: unknown): boolean {
     const verdict = this.verdict(key);

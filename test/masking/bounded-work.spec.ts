@@ -107,14 +107,20 @@ describe('a trace larger than the budget', () => {
   });
 });
 
+/** The exporter after the masking stage: it only keeps what it is handed. */
+function collectingExporter(): { received: FinishedTrace[]; next: TraceExporter } {
+  const received: FinishedTrace[] = [];
+  const next: TraceExporter = {
+    export: (t) => void received.push(t),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  return { received, next };
+}
+
 describe('the masking stage with a large trace', () => {
   it('masks it over several event-loop turns, so other work runs in between', async () => {
-    const received: FinishedTrace[] = [];
-    const next: TraceExporter = {
-      export: (t) => void received.push(t),
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    const { received, next } = collectingExporter();
     const stage = new MaskingTraceExporter(next, new MaskingService(), 10);
     stage.export(largeTrace());
     let turns = 0;
@@ -130,12 +136,7 @@ describe('the masking stage with a large trace', () => {
   });
 
   it('finishes a trace it started when flushed', async () => {
-    const received: FinishedTrace[] = [];
-    const next: TraceExporter = {
-      export: (t) => void received.push(t),
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    const { received, next } = collectingExporter();
     const stage = new MaskingTraceExporter(next, new MaskingService(), 10);
     stage.export(largeTrace());
     stage.export(largeTrace());

@@ -11,18 +11,6 @@ export const ibanRule: ValueRule = {
   accept: (match) => validPrefix(match, ibanCheck()),
 };
 
-export function isIban(text: string): boolean {
-  const iban = text.replace(/ /g, '');
-  if (iban.length < 15 || iban.length > 34) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let remainder = 0;
-  for (const char of rearranged) {
-    const value = char >= 'A' ? char.charCodeAt(0) - 55 : char.charCodeAt(0) - 48;
-    remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
-  }
-  return remainder === 1;
-}
-
 /**
  * The ISO 13616 check as the characters come: the first four (country and check digits) belong
  * at the end, so they are kept apart and joined at each look.
