@@ -19,6 +19,7 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {
+  reporters: ['default', '<rootDir>/test/setup/skipped-tests-reporter.cjs'],
   projects: [
     {
       ...shared,

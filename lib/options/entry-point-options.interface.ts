@@ -4,7 +4,7 @@ import type { RequestIdentity } from './http-tracing-options.interface';
 /** Reads user and session of a WebSocket message from its client (socket.io `Socket`, ws `WebSocket`). */
 export type IdentifyClient = (client: any) => RequestIdentity | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Each handled gateway message becomes a trace (README: "WebSocket gateways"). */
+/** Each handled gateway message becomes a trace (docs/entry-points.md: "WebSocket gateways"). */
 export interface WebSocketTracingOptions {
   /** Trace `@SubscribeMessage` handlers. Default true. */
   enabled?: boolean;
@@ -26,7 +26,7 @@ export interface WebSocketTracingOptions {
   identify?: IdentifyClient;
 }
 
-/** Each GraphQL operation becomes a trace (README: "GraphQL"). */
+/** Each GraphQL operation becomes a trace (docs/entry-points.md: "GraphQL"). */
 export interface GraphqlTracingOptions {
   /** Trace operations and nest resolvers' spans under them. Default true. */
   enabled?: boolean;
@@ -41,7 +41,7 @@ export interface GraphqlTracingOptions {
   identify?: (context: any) => RequestIdentity | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** W3C trace context across `@nestjs/microservices` transports (README: "Microservices"). */
+/** W3C trace context across `@nestjs/microservices` transports (docs/entry-points.md: "Microservices"). */
 export interface MicroserviceTracingOptions {
   /** Trace `@MessagePattern` / `@EventPattern` handlers (`RPC <pattern>`, `EVENT <pattern>`). Default true. */
   enabled?: boolean;
@@ -72,7 +72,7 @@ export interface EntryPointOptions {
   schedule?: boolean;
   /** `@nestjs/event-emitter` listeners: a span per `@OnEvent` call, inside the emitter's trace. Default true. */
   events?: boolean;
-  /** `@nestjs/bullmq` jobs (README: "Queues"). */
+  /** `@nestjs/bullmq` jobs (docs/entry-points.md: "Queues"). */
   queue?: QueueTracingOptions;
 }
 

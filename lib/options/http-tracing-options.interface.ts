@@ -13,7 +13,7 @@ export interface RequestIdentity {
  */
 export type IdentifyRequest = (request: any) => RequestIdentity | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The per-request root span: one MLflow trace per HTTP request (README: "One trace per HTTP request"). */
+/** The per-request root span: one MLflow trace per HTTP request (docs/http.md). */
 export interface HttpTracingOptions {
   /**
    * Trace every route of the app: the module installs a middleware for all routes and

@@ -10,7 +10,7 @@ import type { OtlpExportOptions } from './otlp-defaults';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
-/** How finished traces are queued, sent and retried. The README explains each default. */
+/** How finished traces are queued, sent and retried. docs/delivery.md explains each default. */
 export interface ExportOptions {
   /**
    * `batch` (default): traces wait up to `scheduledDelayMs` to share a request, off the request
@@ -78,7 +78,7 @@ export interface MlflowTracingOptions {
   http?: HttpTracingOptions;
   /**
    * Takes personal data and secrets out of every trace before any exporter sees it (see the
-   * README's "Masking" section). On by default; `false` or `{ enabled: false }` turns it off.
+   * docs/masking.md). On by default; `false` or `{ enabled: false }` turns it off.
    */
   masking?: MaskingOptions | false;
   /** The OpenTelemetry bridge: global registration and the active span in OpenTelemetry's context. */

@@ -71,7 +71,9 @@ export class InMemoryTraceExporter implements TraceExporter {
 }
 
 const NOTHING_RECORDED =
-  'No trace was recorded. Is this exporter passed as MlflowTracingModule.forRoot({ exporter }) in the ' +
+  'No trace was recorded. Was the traced call awaited? A trace is recorded when its outermost span ' +
+  'ends: an async method once its promise settles, an Observable once it completes, a stream once it ' +
+  'is read to the end. Is this exporter passed as MlflowTracingModule.forRoot({ exporter }) in the ' +
   'module your test compiled, is the traced method called on an instance Nest created (moduleRef.get), ' +
   'and is tracing enabled (enabled, sampleRatio)?';
 

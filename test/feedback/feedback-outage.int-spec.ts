@@ -98,7 +98,7 @@ describe('feedback when MLflow never comes back', () => {
       },
     });
     // The two questions' traces could not be sent either: counted by the exporter, whatever the
-    // reason. The feedback requests are not traced (`@TraceRoute(false)`, as the README shows).
+    // reason. The feedback requests are not traced (`@TraceRoute(false)`, as docs/feedback.md shows).
     const traceDrops = Object.values(tracing.getExportStats()?.dropped ?? {});
     expect(traceDrops.reduce((sum, count) => sum + count, 0)).toBe(2);
   });

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeedbackController } from '../../sample/chat/feedback.controller';
+import { docBlocks } from '../fixtures/docs';
 import { settle, startApp } from '../interceptor/fixtures/http-app';
 
 const root = path.join(__dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const section = readme.slice(
-  readme.indexOf('## Feedback and expectations'),
-  readme.indexOf('\n## ', readme.indexOf('## Feedback and expectations') + 1),
-);
-const blocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({
-  lang,
-  code,
-}));
+const blocks = docBlocks('docs/feedback.md');
 
-describe('README: Feedback and expectations', () => {
+describe('docs/feedback.md', () => {
   it('has exactly the two code blocks checked below', () => {
     expect(blocks.map((block) => block.lang)).toEqual(['ts', 'json']);
   });

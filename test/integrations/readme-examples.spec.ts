@@ -11,21 +11,20 @@ import { fakeAnthropicServer } from './fixtures/fake-anthropic-server';
 import { fakeOpenAIServer } from './fixtures/fake-openai-server';
 import { renderTree } from './fixtures/render-tree';
 import { runsHere } from './fixtures/sdk-versions';
+import { docBlocks } from '../fixtures/docs';
 import { RESEARCH_CHAIN, Researcher } from './readme/langchain-readme.service';
 
-const ROOT = join(__dirname, '..', '..');
 const NODE_22 = { minNode: 22 };
 
-/** The README section on LLM SDKs: its code blocks, by language. */
+/** The code blocks of docs/llm-sdks.md on the SDK wrappers (up to the AI SDK), by language. */
 function readmeBlocks(language: string): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## LLM SDKs in one line'));
-  const body = section.slice(0, section.indexOf('\n## ', 1));
-  const fence = new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g');
-  return [...body.matchAll(fence)].map((match) => match[1].trim());
+  const aiSdk = docBlocks('docs/llm-sdks.md', '## Vercel AI SDK')[0].line;
+  return docBlocks('docs/llm-sdks.md')
+    .filter((block) => block.lang === language && block.line < aiSdk)
+    .map((block) => block.code.trim());
 }
 
-/** A README example file as a user would write it: the package name instead of the repo path. */
+/** A documented example file as a user would write it: the package name instead of the repo path. */
 function example(file: string): string {
   return readFileSync(join(__dirname, 'readme', file), 'utf8')
     .replace(/^\/\/ .*\n/, '')
@@ -43,7 +42,7 @@ async function boot(imports: never[], providers: never[]) {
   return { app, exporter };
 }
 
-describe('README: LLM SDKs in one line', () => {
+describe('docs/llm-sdks.md: LLM SDKs in one line', () => {
   const trees = readmeBlocks('text');
   const env = { ...process.env };
   afterEach(() => {
@@ -63,7 +62,7 @@ describe('README: LLM SDKs in one line', () => {
     for (const block of blocks) expect(sources).toContain(block);
   });
 
-  it(`OpenAI example gives the README's trace (openai ${runsHere(NODE_22) ? 7 : '6, as openai 7 needs Node 22+'})`, async () => {
+  it(`OpenAI example gives the guide's trace (openai ${runsHere(NODE_22) ? 7 : '6, as openai 7 needs Node 22+'})`, async () => {
     // On Node 20 the example's `import OpenAI from 'openai'` gets openai 6 (openai-v6).
     if (!runsHere(NODE_22)) jest.doMock('openai', () => jest.requireActual('openai-v6'));
     const server = fakeOpenAIServer();
@@ -81,7 +80,7 @@ describe('README: LLM SDKs in one line', () => {
     }
   });
 
-  it("Anthropic example gives the README's trace", async () => {
+  it("Anthropic example gives the guide's trace", async () => {
     const server = fakeAnthropicServer();
     process.env.ANTHROPIC_BASE_URL = await server.start();
     process.env.ANTHROPIC_API_KEY = 'sk-ant-readme';
@@ -101,7 +100,7 @@ describe('README: LLM SDKs in one line', () => {
     }
   });
 
-  it("LangChain example gives the README's trace (ChatOpenAI on Node 22+, a fake chat model before)", async () => {
+  it("LangChain example gives the guide's trace (ChatOpenAI on Node 22+, a fake chat model before)", async () => {
     const server = fakeOpenAIServer();
     const baseURL = `${await server.start()}/v1`;
     const model = runsHere(NODE_22)

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Body, Controller, Injectable, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -12,26 +11,22 @@ import {
   TraceRoute,
   type MaskingFunction,
 } from '../../lib';
+import { docCode } from '../fixtures/docs';
 import { bootWithMemoryExporter } from '../fixtures/tracing-test-app';
 import { startApp, tracesAfter } from '../interceptor/fixtures/http-app';
 
-// Every code block of the README's masking section appears below, verbatim (up to whitespace),
+// Every code block of the masking guide appears below, verbatim (up to whitespace),
 // and runs with assertions on what it does.
-const section = (() => {
-  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const start = readme.indexOf('## Masking personal data and secrets');
-  return readme.slice(start, readme.indexOf('\n## ', start + 1));
-})();
-const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+const blocks = docCode('docs/masking.md');
 const squash = (text: string) => text.replace(/\s+/g, '');
 
-it('the README section has its code blocks, and each one is in this file', () => {
+it('the masking guide has its code blocks, and each one is in this file', () => {
   expect(blocks).toHaveLength(6);
   const source = squash(readFileSync(__filename, 'utf8'));
   for (const block of blocks) expect(source).toContain(squash(block));
 });
 
-describe('README: masking', () => {
+describe('docs/masking.md', () => {
   it('your own keys, patterns, replacement and pseudonym key', async () => {
     process.env.TRACE_PSEUDONYM_KEY = 'from-the-secret-store';
     const dynamicModule = MlflowTracingModule.forRoot({

@@ -3,7 +3,7 @@ import { InMemoryTraceExporter, SpanType } from '../../lib';
 import { bootWithMemoryExporter } from '../fixtures/tracing-test-app';
 import { Assistant } from './fixtures/ai-sdk-assistant';
 import { AI_SDK_SUITE, describeAiSdk } from './fixtures/ai-sdk-support';
-import { readmeBlocks } from './fixtures/readme-section';
+import { docBlocks } from '../fixtures/docs';
 import { scriptedModel } from './fixtures/scripted-model';
 import { spanTree } from './fixtures/span-tree';
 
@@ -115,12 +115,14 @@ describeAiSdk(AI_SDK_SUITE, () => {
     });
   });
 
-  it('the README example records the trace the README shows', async () => {
+  it("the guide's example records the trace the guide shows", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { WeatherAgent } = require('./fixtures/readme-ai-sdk');
     const text = await app.get(WeatherAgent).answer(scriptedModel(), 'Weather in Paris?');
     expect(text).toBe('It is sunny in Paris.');
-    const shown = readmeBlocks('Vercel AI SDK').find((block) => block.lang === 'text')!;
+    const shown = docBlocks('docs/llm-sdks.md', '## Vercel AI SDK').find(
+      (block) => block.lang === 'text',
+    )!;
     expect(spanTree(exporter.getSpans())).toEqual(shown.code.trimEnd().split('\n'));
   });
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readmeBlocks } from '../fixtures/readme';
+import { docCode } from '../fixtures/docs';
 
 /**
  * Builds and packs the library, installs the tarball into two throwaway apps and runs them:
@@ -190,7 +190,7 @@ export const handler: MlflowCallbackHandler = createMlflowCallbackHandler();
 `;
 const TYPES_CJS = TYPES_ESM.replace('export const dynamicModule', 'export const cjsModule');
 
-/** What the README tells a NestJS 12 app to install for jest (versions as this repo tests). */
+/** What docs/testing.md tells a NestJS 12 app to install for jest (versions as this repo tests). */
 const USER_JEST = {
   jest: '30.5.2',
   '@swc/core': '1.16.18',
@@ -198,7 +198,7 @@ const USER_JEST = {
   '@nestjs/testing': '12.1.1',
 };
 
-/** A user's spec in TypeScript with decorators: the README's "Testing your own app" snippet. */
+/** A user's spec in TypeScript with decorators: the snippet of docs/testing.md. */
 const USER_SPEC = `import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -352,7 +352,7 @@ describe('packed library in fresh apps', () => {
   }
 
   it('installs as the README says until the package is published (build, npm pack, install the tarball)', () => {
-    const [today, published] = readmeBlocks('## Use it in your app');
+    const [today, published] = docCode('README.md', '## Use it in your app');
     expect(today).toContain('npm ci && npm run build && npm pack');
     expect(today).toContain(`# writes ${tarballName}`);
     expect(today).toContain(`npm install ../nestjs-mlflow-tracing/${tarballName}`);
@@ -393,8 +393,8 @@ describe('packed library in fresh apps', () => {
     expect(out.integrations).toEqual(EXPECTED_INTEGRATIONS);
   });
 
-  it("runs the user's own jest tests of a NestJS 12 app with the README's jest setup", async () => {
-    const [install, config] = readmeBlocks('### Jest in a NestJS 12 (ESM-only) app');
+  it("runs the user's own jest tests of a NestJS 12 app with the jest setup of docs/testing.md", async () => {
+    const [install, config] = docCode('docs/testing.md', '## Jest in a NestJS 12 (ESM-only) app');
     expect(install).toContain(Object.keys(USER_JEST).join(' '));
     writeFileSync(join(esmApp, 'jest.config.cjs'), config);
     writeFileSync(join(esmApp, 'chat.spec.ts'), USER_SPEC);

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { MlflowTracingModule, SpanType, Trace, TracingService } from '../../lib';
 import { pythonSizeStats, readTraceWithPython, type PythonTrace } from '../checks/mlflow-python';
 import { searchTraces, waitFor } from '../checks/mlflow-rest';
-import { expectBlockInFile, readmeBlocks } from '../fixtures/readme';
+import { docCode, expectBlockInFile } from '../fixtures/docs';
 
 /** A call tree with one span of each kind the log level rules tell apart. */
 @Injectable()
@@ -126,8 +126,8 @@ describe('MLflow 3.17 parity, read back with the Python client', () => {
   });
 });
 
-describe('README "Span log level"', () => {
+describe('docs/tracing.md "Span log level"', () => {
   it('shows the code this test runs', () => {
-    expectBlockInFile(readmeBlocks('### Span log level')[0], __filename);
+    expectBlockInFile(docCode('docs/tracing.md', '## Span log level')[0], __filename);
   });
 });

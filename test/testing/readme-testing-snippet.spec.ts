@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { InMemoryTraceExporter, MlflowTracingModule, SpanType, Trace } from '../../lib';
-import { expectBlockInFile, readmeBlocks } from '../fixtures/readme';
+import { docCode, expectBlockInFile } from '../fixtures/docs';
 
 @Injectable()
 class ChatService {
@@ -19,9 +19,9 @@ class ChatService {
 @Module({ providers: [ChatService] })
 class ChatModule {}
 
-describe('README "Testing your own app"', () => {
+describe('docs/testing.md', () => {
   it('shows the code this test runs', () => {
-    expectBlockInFile(readmeBlocks('## Testing your own app')[0], __filename);
+    expectBlockInFile(docCode('docs/testing.md', '# Testing your own app')[0], __filename);
   });
 
   it('records with the module only compiled, as the snippet is written (no init())', async () => {
@@ -59,7 +59,23 @@ describe('README "Testing your own app"', () => {
 
   it('says why when nothing was recorded', () => {
     expect(() => new InMemoryTraceExporter().findSpan({ name: 'x' })).toThrow(
-      /No trace was recorded\. Is this exporter passed as MlflowTracingModule\.forRoot\(\{ exporter \}\)/,
+      /No trace was recorded\. Was the traced call awaited\?[\s\S]*Is this exporter passed as MlflowTracingModule\.forRoot\(\{ exporter \}\)/,
     );
+  });
+
+  it('asks whether the call was awaited when a test forgot to', async () => {
+    const exporter = new InMemoryTraceExporter();
+    const moduleRef = await Test.createTestingModule({
+      imports: [MlflowTracingModule.forRoot({ exporter }), ChatModule],
+    }).compile();
+    const pending = moduleRef.get(ChatService).answer('hi'); // not awaited
+    expect(() => exporter.findSpan({ spanType: SpanType.RETRIEVER })).toThrow(
+      /Was the traced call awaited\?/,
+    );
+    await pending;
+    expect(exporter.findSpan({ spanType: SpanType.RETRIEVER }).inputs).toEqual({
+      query: 'hi',
+      topK: 3,
+    });
   });
 });

@@ -73,5 +73,5 @@ export function isOpaque(value: unknown): boolean {
   return typeof value === 'string' && /^\S{16,}$/.test(value);
 }
 
-/** The documented lists, for the README table test. */
+/** The documented lists, for the test of the masking guide's table. */
 export const SECRET_KEY_WORDS = { contained: CONTAINED, endings: ENDINGS, exact: EXACT } as const;

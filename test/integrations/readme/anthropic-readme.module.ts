@@ -1,4 +1,4 @@
-// The README's Anthropic example, verbatim (README section "LLM SDKs in one line").
+// The guide's Anthropic example, verbatim (docs/llm-sdks.md).
 import { Module } from '@nestjs/common';
 import Anthropic from '@anthropic-ai/sdk';
 import { traceAnthropic } from '../../../lib';

@@ -1,4 +1,4 @@
-// The README's LangChain.js example, verbatim (README section "LLM SDKs in one line").
+// The guide's LangChain.js example, verbatim (docs/llm-sdks.md).
 import { Inject, Injectable } from '@nestjs/common';
 import type { Runnable } from '@langchain/core/runnables';
 import { createMlflowCallbackHandler, SpanType, Trace } from '../../../lib';

@@ -1,4 +1,4 @@
-// The README's OpenAI example, verbatim (README section "LLM SDKs in one line").
+// The guide's OpenAI example, verbatim (docs/llm-sdks.md).
 import { Injectable, Module } from '@nestjs/common';
 import OpenAI from 'openai';
 import { SpanType, Trace, traceOpenAI } from '../../../lib';
