@@ -293,12 +293,14 @@ export class BatchingTraceExporter implements TraceExporter {
     for (const unit of batch) this.inFlightTraces.delete(unit);
     const retries: QueuedTrace[] = [];
     let answered = false;
+    let delivered = 0;
     let outage: DeliveryFailure | undefined;
     batch.forEach((unit, index) => {
       if (unit.settled) return;
       const outcome = outcomes[index] ?? { ok: false, error: new Error('no outcome for trace') };
       if (outcome.ok) {
         answered = true;
+        delivered++;
         return this.settle(unit);
       }
       const failure = classifyFailure(outcome.error, this.abort.signal);
@@ -316,7 +318,7 @@ export class BatchingTraceExporter implements TraceExporter {
     });
     this.requeue(retries);
     if (answered) {
-      if (this.breaker.succeeded()) this.log.resumed(this.getStats());
+      if (this.breaker.succeeded()) this.log.resumed(this.getStats(), delivered);
     } else if (outage !== undefined) {
       this.outageCause = outage.cause;
       // Said as soon as the circuit opens; drops count from when the failed batch was sent.

@@ -17,6 +17,21 @@ export interface DeliveryFailure {
   readonly retryAfterMs?: number;
 }
 
+/** Longest excerpt of an answer's body in a message (and so in a log line). */
+const MAX_EXCERPT = 160;
+
+/**
+ * What an error message shows of a server's answer: one short line of a text or JSON body, and
+ * for an HTML page only `htmlNote` (a proxy's or web server's page is never logged).
+ */
+export function answerExcerpt(body: string, htmlNote: string): string {
+  const text = body.trim();
+  if (text === '') return '';
+  if (text.startsWith('<')) return ` (${htmlNote})`;
+  const line = text.replace(/\s+/g, ' ');
+  return `: ${line.length > MAX_EXCERPT ? `${line.slice(0, MAX_EXCERPT - 3)}...` : line}`;
+}
+
 /** What an HTTP client's non-2xx error carries (MlflowHttpError, OtlpHttpError). */
 interface HttpAnswer {
   status: number;

@@ -53,13 +53,14 @@ export class DeliveryLog {
     );
   }
 
-  resumed(stats: ExportStats): void {
+  /** The circuit has closed: `delivered` traces went through with the batch that got an answer. */
+  resumed(stats: ExportStats, delivered: number): void {
     const since = this.outage ?? { at: Date.now(), dropped: stats.dropped };
     this.outage = undefined;
     const seconds = ((Date.now() - since.at) / 1000).toFixed(1);
     const drops = dropsSince(since, stats);
     this.logger.log(
-      `Delivery to ${this.destination} resumed after ${seconds} s: ${stats.pending} traces kept are being sent, ${drops.total} dropped during the outage${drops.total ? ` (${drops.detail})` : ''}`,
+      `Delivery to ${this.destination} resumed after ${seconds} s: ${stats.pending + delivered} traces kept (${delivered} stored, ${stats.pending} being sent), ${drops.total} dropped during the outage${drops.total ? ` (${drops.detail})` : ''}`,
     );
   }
 

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../export/delivery-failure';
+import { answerExcerpt, parseRetryAfter } from '../export/delivery-failure';
 
 /** A non-2xx answer from the MLflow server, with MLflow's `error_code` when it sent one. */
 export class MlflowHttpError extends Error {
@@ -12,7 +12,7 @@ export class MlflowHttpError extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(
-      `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}${excerpt(status, detail)}`,
+      `MLflow ${method} ${path} answered ${status}${errorCode ? ` ${errorCode}` : ''}${answerExcerpt(detail, status === 404 ? WRONG_PATH : NOT_MLFLOW)}`,
     );
     this.name = 'MlflowHttpError';
   }
@@ -33,21 +33,6 @@ export class MlflowHttpError extends Error {
   }
 }
 
-/** Longest excerpt of an answer's body in a message (and so in a log line). */
-const MAX_EXCERPT = 160;
-
-/**
- * What a message shows of an answer's body: one short line of a text or JSON body, never an
- * HTML page (a wrong path in trackingUri gets the server's or a proxy's 404 page).
- */
-function excerpt(status: number, detail: string): string {
-  const text = detail.trim();
-  if (text === '') return '';
-  if (text.startsWith('<')) {
-    return status === 404
-      ? ' (an HTML page, not an MLflow API answer: is there a wrong path in trackingUri?)'
-      : ' (an HTML page, not an MLflow API answer)';
-  }
-  const line = text.replace(/\s+/g, ' ');
-  return `: ${line.length > MAX_EXCERPT ? `${line.slice(0, MAX_EXCERPT - 3)}...` : line}`;
-}
+// A wrong path in trackingUri gets the server's or a proxy's 404 page.
+const WRONG_PATH = 'an HTML page, not an MLflow API answer: is there a wrong path in trackingUri?';
+const NOT_MLFLOW = 'an HTML page, not an MLflow API answer';

@@ -1,4 +1,6 @@
-import { parseRetryAfter } from '../export/delivery-failure';
+import { answerExcerpt, parseRetryAfter } from '../export/delivery-failure';
+
+const HTML_NOTE = 'an HTML page, not an OTLP answer: does the endpoint end in /v1/traces?';
 
 /** A non-2xx answer from an OTLP/HTTP collector. */
 export class OtlpHttpError extends Error {
@@ -7,7 +9,7 @@ export class OtlpHttpError extends Error {
     readonly detail: string,
     readonly retryAfterMs: number | undefined,
   ) {
-    super(`OTLP collector answered ${status}: ${detail.slice(0, 300)}`);
+    super(`OTLP collector answered ${status}${answerExcerpt(detail, HTML_NOTE)}`);
     this.name = 'OtlpHttpError';
   }
 

@@ -251,7 +251,9 @@ describe('BatchingTraceExporter', () => {
     expect(stopped[0]).toContain('connect ECONNREFUSED 127.0.0.1:5000');
     const resumed = infos.filter((m) => m.startsWith('Delivery to test sink resumed'));
     expect(resumed).toHaveLength(2);
-    expect(resumed[0]).toMatch(/resumed after [\d.]+ s: \d+ traces kept are being sent, 0 dropped/);
+    expect(resumed[0]).toMatch(
+      /resumed after [\d.]+ s: \d+ traces kept \(\d+ stored, \d+ being sent\), 0 dropped/,
+    );
   });
 
   it('at the shutdown deadline aborts requests in flight: their outcome is unknown, the rest is counted as shutdown, in one line', async () => {
@@ -386,11 +388,11 @@ describe('BatchingTraceExporter', () => {
     expect(resumed).toBeDefined();
     const drops = resumed.stats.dropped.queue_full;
     expect(drops).toBe(7);
-    expect(resumed.message).toMatch(
-      new RegExp(
-        `resumed after [\\d.]+ s: ${resumed.stats.pending} traces kept are being sent, ${drops} dropped during the outage \\(queue_full ${drops}\\)$`,
-      ),
-    );
+    const [, kept, stored] = new RegExp(
+      `resumed after [\\d.]+ s: (\\d+) traces kept \\((\\d+) stored, ${resumed.stats.pending} being sent\\), ${drops} dropped during the outage \\(queue_full ${drops}\\)$`,
+    ).exec(resumed.message)!;
+    expect(Number(kept)).toBe(Number(stored) + resumed.stats.pending);
+    expect(Number(stored)).toBeGreaterThan(0);
     expect(lines.filter((l) => l.message.includes('stopped:'))).toHaveLength(1);
     expect(exporter.getStats()).toMatchObject({ exported: 6, pending: 0 });
   });

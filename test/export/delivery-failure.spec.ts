@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { classifyFailure, describeNetworkError, parseRetryAfter } from '../../lib/export';
+import { MlflowHttpError } from '../../lib/mlflow/mlflow-http.error';
+import { OtlpHttpError } from '../../lib/otlp';
 
 async function listen(onSocket: (socket: net.Socket) => void): Promise<net.Server> {
   const server = net.createServer(onSocket);
@@ -71,5 +73,38 @@ describe('network failures are logged with their cause', () => {
       parseRetryAfter('Wed, 02 Dec 2026 10:00:05 GMT', Date.parse('2026-12-02T10:00:00Z')),
     ).toBe(5000);
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('what an error message shows of a server answer', () => {
+  const page = `<!doctype html><html><body>${'<p>Not Found</p>'.repeat(200)}</body></html>`;
+  const answer = (status: number, body: string, type = 'text/html') =>
+    new Response(body, { status, headers: { 'content-type': type } });
+
+  it('never an HTML page, from MLflow or from an OTLP collector', async () => {
+    const mlflow = await MlflowHttpError.from('POST', '/v1/traces', answer(404, page));
+    expect(mlflow.message).toBe(
+      'MLflow POST /v1/traces answered 404 (an HTML page, not an MLflow API answer: is there a wrong path in trackingUri?)',
+    );
+    const otlp = await OtlpHttpError.from(answer(502, page));
+    expect(otlp.message).toBe(
+      'OTLP collector answered 502 (an HTML page, not an OTLP answer: does the endpoint end in /v1/traces?)',
+    );
+  });
+
+  it('one short line of a text or JSON body, cut at 160 characters', async () => {
+    const long = `quota exceeded\n${'x'.repeat(1000)}`;
+    const otlp = await OtlpHttpError.from(answer(429, long, 'text/plain'));
+    expect(otlp.message).toBe(`OTLP collector answered 429: quota exceeded ${'x'.repeat(142)}...`);
+    const json = JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: 'bad span' });
+    const mlflow = await MlflowHttpError.from(
+      'POST',
+      '/v1/traces',
+      answer(400, json, 'application/json'),
+    );
+    expect(mlflow.message).toBe(
+      'MLflow POST /v1/traces answered 400 INVALID_PARAMETER_VALUE: bad span',
+    );
+    expect((await OtlpHttpError.from(answer(503, ''))).message).toBe('OTLP collector answered 503');
   });
 });

@@ -102,6 +102,78 @@ describe('delivery through faults, read back from the real server', () => {
   }, 90_000);
 });
 
+describe('the outage log lines, against a hung server, tell what happened', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(uri());
+  });
+  afterAll(() => proxy.close());
+
+  it("'stopped' once the first request times out; 'resumed' with the true drop counts; MLflow holds what the stats say", async () => {
+    const lines: { at: number; text: string }[] = [];
+    const capture = (text: unknown) => lines.push({ at: Date.now(), text: String(text) });
+    const logger = { log: capture, warn: capture, error: capture, debug() {}, verbose() {} };
+    const experimentName = `outage-lines-${Date.now()}`;
+    const { app, tracing, exportedIds } = await bootFaultApp(
+      proxy.url,
+      experimentName,
+      { maxQueueSize: 50, requestTimeoutMs: 1500 },
+      logger,
+    );
+    await produceTraces(tracing, 5, 'before');
+    await tracing.flush(20_000);
+    const exportedBefore = tracing.getExportStats()!.exported;
+
+    proxy.set({ kind: 'hang' });
+    const hungAt = Date.now();
+    await produceTraces(tracing, 200, 'during', 20);
+    await waitForLine(lines, / stopped: /, 10_000);
+    const stopped = lines.find((line) => / stopped: /.test(line.text))!;
+    // The circuit opens when the first hung request times out (requestTimeoutMs = 1.5 s).
+    expect(stopped.at - hungAt).toBeLessThan(1500 + 3000);
+    expect(stopped.text).toContain('ETIMEDOUT');
+
+    const droppedInOutage = tracing.getExportStats()!.dropped.queue_full;
+    expect(droppedInOutage).toBeGreaterThan(100); // 200 traces into a queue of 50
+    proxy.clear();
+    await waitForLine(lines, / resumed after /, 30_000);
+    await tracing.flush(30_000);
+
+    const stats = tracing.getExportStats()!;
+    const resumed = lines.find((line) => / resumed after /.test(line.text))!.text;
+    const [, kept, dropped] =
+      / (\d+) traces kept \(\d+ stored, \d+ being sent\), (\d+) dropped during the outage/.exec(
+        resumed,
+      )!;
+    expect(Number(dropped)).toBe(stats.dropped.queue_full);
+    expect(resumed).toContain(`(queue_full ${stats.dropped.queue_full})`);
+    expect(stats.exported - exportedBefore).toBe(Number(kept));
+    expect(stats.exported + stats.dropped.queue_full).toBe(205);
+    expect(stats.pending).toBe(0);
+
+    const stored = await readExperiment(uri(), experimentName);
+    expect(Object.keys(stored)).toHaveLength(stats.exported);
+    expect(Object.keys(stored).sort()).toEqual([...exportedIds].sort());
+    await app.close();
+  }, 90_000);
+});
+
+async function waitForLine(
+  lines: { text: string }[],
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!lines.some((line) => pattern.test(line.text))) {
+    if (Date.now() > until) {
+      throw new Error(
+        `no log line ${pattern} within ${timeoutMs} ms; got:\n${lines.map((l) => l.text).join('\n')}`,
+      );
+    }
+    await sleep(50);
+  }
+}
+
 describe('the MLflow server killed mid-traffic and restarted on the same port and store', () => {
   let server: MlflowServer;
   afterAll(() => server?.stop());
