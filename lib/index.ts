@@ -32,6 +32,7 @@ export type {
   MlflowTracingOptions,
   OtlpExportOptions,
   RequestIdentity,
+  VersionOptions,
 } from './options';
 export type { DropReason, ExportStats, TraceExporter } from './export';
 export type {

@@ -19,6 +19,7 @@ import { resolveOptions } from './options/resolve-options';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
 import { MlflowTracingNotConfiguredError } from './options/tracing-config.error';
 import { Tracer } from './tracing/tracer';
+import { ModelVersions } from './versions/model-versions';
 
 export const tracingProviders: Provider[] = [
   {
@@ -44,30 +45,51 @@ export const tracingProviders: Provider[] = [
     useFactory: createResolver,
   },
   {
+    provide: ModelVersions,
+    inject: [RESOLVED_TRACING_OPTIONS, MlflowHttpClient, ExperimentResolver],
+    useFactory: (
+      options: ResolvedTracingOptions,
+      client: MlflowHttpClient,
+      experiments: ExperimentResolver,
+    ) => new ModelVersions(client, experiments, options.version),
+  },
+  {
     provide: MaskingService,
     inject: [RESOLVED_TRACING_OPTIONS],
     useFactory: (options: ResolvedTracingOptions) => new MaskingService(options.masking),
   },
   {
     provide: TRACE_EXPORTER,
-    inject: [RESOLVED_TRACING_OPTIONS, ExperimentResolver, MlflowHttpClient, MaskingService],
+    inject: [
+      RESOLVED_TRACING_OPTIONS,
+      ExperimentResolver,
+      MlflowHttpClient,
+      MaskingService,
+      ModelVersions,
+    ],
     useFactory: (
       options: ResolvedTracingOptions,
       experiments: ExperimentResolver,
       client: MlflowHttpClient,
       masking: MaskingService,
-    ) => withMasking(createExporter(options, experiments, client), masking, options),
+      versions: ModelVersions,
+    ) => withMasking(createExporter(options, experiments, client, versions), masking, options),
   },
   {
     provide: Tracer,
-    inject: [RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER],
-    useFactory: (options: ResolvedTracingOptions, exporter: TraceExporter) =>
+    inject: [RESOLVED_TRACING_OPTIONS, TRACE_EXPORTER, ModelVersions],
+    useFactory: (
+      options: ResolvedTracingOptions,
+      exporter: TraceExporter,
+      versions: ModelVersions,
+    ) =>
       new Tracer({
         enabled: options.enabled,
         sampleRatio: options.sampleRatio,
         defaultSpanType: options.defaultSpanType,
         limits: options.limits,
         exporter,
+        versions,
       }),
   },
 ];
@@ -84,11 +106,12 @@ function createExporter(
   options: ResolvedTracingOptions,
   experiments: ExperimentResolver,
   client: MlflowHttpClient,
+  versions: ModelVersions,
 ): TraceExporter {
   if (options.exporter !== undefined) return options.exporter;
   const destinations: BatchingTraceExporter[] = [];
   if (options.otlp === undefined || options.otlp.dualExport) {
-    const sink = new MlflowTraceSink(client, experiments, options.serviceName);
+    const sink = new MlflowTraceSink(client, experiments, options.serviceName, versions);
     destinations.push(new BatchingTraceExporter(sink, options.export));
   }
   if (options.otlp !== undefined) {

@@ -6,6 +6,7 @@ import { ExperimentResolver } from './mlflow/experiment-resolver';
 import { RESOLVED_TRACING_OPTIONS } from './mlflow-tracing.constants';
 import type { ResolvedTracingOptions } from './options/resolved-tracing-options';
 import { Tracer } from './tracing/tracer';
+import { ModelVersions } from './versions/model-versions';
 import {
   bindInstances,
   clearDefaultTracer,
@@ -35,6 +36,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly tracer: Tracer,
     private readonly experiments: ExperimentResolver,
     private readonly discovery: DiscoveryService,
+    private readonly versions: ModelVersions,
   ) {
     // A testing module that is compiled but never initialised (Test.createTestingModule(...)
     // .compile(), then moduleRef.get(...)) records too; onModuleInit binds the instances.
@@ -53,7 +55,11 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     setDefaultTracer(this.tracer);
     // Only when traces go to MLflow: with a collector alone there is no MLflow server to check.
     const toMlflow = this.options.otlp === undefined || this.options.otlp.dualExport;
-    if (this.options.exporter === undefined && toMlflow) this.checkServer();
+    if (this.options.exporter === undefined && toMlflow) {
+      this.checkServer();
+      // In the background: a slow or absent server never delays startup.
+      this.versions.start();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -9,6 +9,7 @@ import type { EntryPointOptions } from '../options/entry-point-options.interface
 import type { FeedbackOptions } from '../options/feedback-options.interface';
 import type { OtelBridgeOptions } from '../options/otel-bridge-options.interface';
 import type { OtlpExportOptions } from '../options/otlp-defaults';
+import type { VersionOptions } from '../options/version-options.interface';
 
 // Typed as records of every key, so a new option that is not listed here fails to compile
 // instead of being reported as unknown.
@@ -30,7 +31,9 @@ const TOP: Record<keyof MlflowTracingOptions, true> = {
   feedback: true,
   otel: true,
   entryPoints: true,
+  version: true,
 };
+const VERSION: Record<keyof VersionOptions, true> = { name: true, id: true, git: true };
 const MASKING: Record<keyof MaskingOptions, true> = {
   enabled: true,
   rules: true,
@@ -111,4 +114,5 @@ export const KNOWN_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   feedback: Object.keys(FEEDBACK),
   otel: Object.keys(OTEL),
   entryPoints: Object.keys(ENTRY_POINTS),
+  version: Object.keys(VERSION),
 };

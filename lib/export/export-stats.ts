@@ -41,6 +41,11 @@ export interface ExportStats {
   circuit?: 'closed' | 'open';
   /** With several destinations (MLflow and an OTLP collector): each one's own counters, by name. */
   destinations?: Record<string, ExportStats>;
+  /**
+   * With a version configured (option `version`): traces sent to MLflow without the version
+   * (`mlflow.modelId`) they were meant to carry, because MLflow refused to find or create it.
+   */
+  unlinked?: number;
 }
 
 export const NO_DROPS: Readonly<Record<DropReason, number>> = {

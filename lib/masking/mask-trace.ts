@@ -68,6 +68,7 @@ export class TraceMaskingJob {
       requestPreviewSource: undefined,
       tags: {},
       metadata: {},
+      versionName: trace.versionName,
     };
     this.result = result;
     const field = (name: MaskedField, path: (string | number)[] = []) =>

@@ -22,6 +22,12 @@ export class MlflowHttpClient {
     return this.connection.trackingUri;
   }
 
+  /** The basic-auth user name, when the server is reached with one. */
+  get username(): string | undefined {
+    const auth = this.connection.auth;
+    return auth !== undefined && 'username' in auth ? auth.username : undefined;
+  }
+
   /**
    * Aborts every request under way and refuses new ones (the export stage's shutdown deadline):
    * a hung server must not keep the process alive, whoever made the request.

@@ -15,6 +15,8 @@ export const TraceMetadata = {
   USER: 'mlflow.trace.user',
   SESSION: 'mlflow.trace.session',
   TOKEN_USAGE: 'mlflow.trace.tokenUsage',
+  /** The version (LoggedModel id) the trace belongs to; `search_traces(model_id=...)` reads it. */
+  MODEL_ID: 'mlflow.modelId',
   /** Ours: how many spans a trace left out at its span limit. */
   DROPPED_SPANS: 'nestjs_mlflow_tracing.droppedSpans',
 } as const;

@@ -3,15 +3,19 @@ import type { FinishedTrace } from '../trace-model';
 import { ExperimentResolver } from './experiment-resolver';
 import { MlflowHttpClient } from './mlflow-http-client';
 import { MlflowHttpError } from './mlflow-http.error';
-import { TraceTag } from './mlflow-keys';
-import { encodeTraces } from './otlp/encode-spans';
+import { TraceMetadata, TraceTag } from './mlflow-keys';
+import { encodeTraces, MLFLOW_RESOURCE } from './otlp/encode-spans';
+import { processRunContext } from './run-context';
 import { buildStartTraceBody } from './trace-info';
 import { encodeTracesJson } from './traces-json';
 import { runLimited } from './run-limited';
+import type { ModelVersions } from '../versions/model-versions';
 
 const OTLP_PATH = '/v1/traces';
 const START_TRACE_PATH = '/api/3.0/mlflow/traces';
 const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
+/** The trace metadata key of the app's `serviceName` (OpenTelemetry's resource attribute name). */
+export const SERVICE_NAME = 'service.name';
 /** StartTraceV3 calls under way at once per batch (MLflow's Python SDK uses 10 workers). */
 const START_TRACE_CONCURRENCY = 8;
 /** Parts of a trace's delivery, kept in `PendingDelivery.stored` across retries. */
@@ -29,13 +33,20 @@ const INFO = 'info';
 export class MlflowTraceSink implements TraceSink {
   private otlpUnsupported = false;
   readonly name: string;
+  /** Metadata every trace carries, under its own: see the constructor. */
+  private readonly processMetadata: Readonly<Record<string, string>>;
 
   constructor(
     private readonly client: MlflowHttpClient,
     private readonly experiments: ExperimentResolver,
-    private readonly serviceName: string,
+    serviceName: string,
+    /** Looks up the version of traces that ended before its id was known. */
+    private readonly versions?: ModelVersions,
   ) {
     this.name = `MLflow at ${client.trackingUri}`;
+    // The run context as MLflow's Python SDK writes it on every trace, and the service name:
+    // as a resource attribute the server would make it a tag, first in every row of the UI.
+    this.processMetadata = { ...processRunContext(client.username), [SERVICE_NAME]: serviceName };
   }
 
   async send(
@@ -114,7 +125,7 @@ export class MlflowTraceSink implements TraceSink {
   private async encodeYielding(traces: readonly FinishedTrace[]): Promise<Buffer> {
     const parts: Buffer[] = [];
     for (const trace of traces) {
-      parts.push(encodeTraces([trace], this.serviceName));
+      parts.push(encodeTraces([trace], MLFLOW_RESOURCE));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return Buffer.concat(parts);
@@ -132,9 +143,19 @@ export class MlflowTraceSink implements TraceSink {
         'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
       );
     }
+    // Rejects while MLflow does not answer: the trace is retried, and linked once it does.
+    const modelId =
+      trace.metadata[TraceMetadata.MODEL_ID] === undefined
+        ? await this.versions?.idFor(trace.versionName, signal)
+        : undefined;
     const started = await this.client.json<{
       trace?: { trace_info?: { tags?: Record<string, string> } };
-    }>('POST', START_TRACE_PATH, buildStartTraceBody(trace, experimentId), signal);
+    }>(
+      'POST',
+      START_TRACE_PATH,
+      buildStartTraceBody(trace, experimentId, modelId, this.processMetadata),
+      signal,
+    );
     if (this.otlpUnsupported) {
       const location = started.trace?.trace_info?.tags?.[TraceTag.ARTIFACT_LOCATION];
       await this.uploadSpans(trace, location, signal);

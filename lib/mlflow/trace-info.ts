@@ -6,8 +6,18 @@ import { buildPreview, truncatePreview } from './preview';
 import { aggregateTokenUsage } from './token-usage';
 import { traceSizeMetadata } from './trace-size';
 
-/** The body of StartTraceV3 (`POST /api/3.0/mlflow/traces`) for one finished trace. */
-export function buildStartTraceBody(trace: FinishedTrace, experimentId: string): object {
+/**
+ * The body of StartTraceV3 (`POST /api/3.0/mlflow/traces`) for one finished trace. `modelId`:
+ * its version, looked up by the export stage, for a trace that carries none of its own.
+ * `processMetadata`: what every trace of the process carries (the run context), under the
+ * trace's own metadata.
+ */
+export function buildStartTraceBody(
+  trace: FinishedTrace,
+  experimentId: string,
+  modelId?: string,
+  processMetadata: Readonly<Record<string, string>> = {},
+): object {
   const root = trace.rootSpan;
   const info: Record<string, unknown> = {
     trace_id: trace.traceId,
@@ -18,7 +28,7 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
     request_time: new Date(trace.requestTimeMs).toISOString(),
     execution_duration: formatDuration(trace.durationNs),
     state: trace.state,
-    trace_metadata: limitEntries(traceMetadata(trace)),
+    trace_metadata: limitEntries(traceMetadata(trace, modelId, processMetadata)),
     tags: limitEntries({
       ...trace.tags,
       [TraceTag.TRACE_NAME]: traceNameColumn(root.name),
@@ -41,11 +51,17 @@ export function buildStartTraceBody(trace: FinishedTrace, experimentId: string):
   return { trace: { trace_info: info } };
 }
 
-function traceMetadata(trace: FinishedTrace): Record<string, string> {
+function traceMetadata(
+  trace: FinishedTrace,
+  modelId: string | undefined,
+  processMetadata: Readonly<Record<string, string>>,
+): Record<string, string> {
   const metadata: Record<string, string> = {
+    ...processMetadata,
     ...trace.metadata,
     [TraceMetadata.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION,
   };
+  if (modelId !== undefined) metadata[TraceMetadata.MODEL_ID] ??= modelId;
   if (trace.user !== undefined) metadata[TraceMetadata.USER] = trace.user;
   if (trace.session !== undefined) metadata[TraceMetadata.SESSION] = sessionColumn(trace.session);
   if (trace.droppedSpans > 0) metadata[TraceMetadata.DROPPED_SPANS] = String(trace.droppedSpans);

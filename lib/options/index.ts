@@ -12,6 +12,7 @@ export type {
 } from './http-tracing-options.interface';
 export type { OtelBridgeOptions } from './otel-bridge-options.interface';
 export type { FeedbackOptions } from './feedback-options.interface';
+export type { VersionOptions } from './version-options.interface';
 export type {
   EntryPointOptions,
   GraphqlTracingOptions,

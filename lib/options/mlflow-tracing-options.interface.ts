@@ -7,6 +7,7 @@ import type { EntryPointOptions } from './entry-point-options.interface';
 import type { HttpTracingOptions } from './http-tracing-options.interface';
 import type { OtelBridgeOptions } from './otel-bridge-options.interface';
 import type { OtlpExportOptions } from './otlp-defaults';
+import type { VersionOptions } from './version-options.interface';
 
 export type MlflowAuthOptions = { token: string } | { username: string; password: string };
 
@@ -87,4 +88,10 @@ export interface MlflowTracingOptions {
   feedback?: FeedbackOptions;
   /** Traces for work entering other than by HTTP: WebSocket messages, GraphQL operations, microservice messages, queue jobs, scheduled runs, event listeners. */
   entryPoints?: EntryPointOptions;
+  /**
+   * The version of the app every trace belongs to (an MLflow LoggedModel, trace metadata
+   * `mlflow.modelId`). Default: env `MLFLOW_ACTIVE_MODEL_ID`, else env `MLFLOW_ACTIVE_MODEL_NAME`,
+   * else none. `false`: none, whatever the environment says.
+   */
+  version?: VersionOptions | false;
 }

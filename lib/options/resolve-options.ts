@@ -11,6 +11,7 @@ import { otelDefaults } from './otel-defaults';
 import { entryPointDefaults } from './entry-point-defaults';
 import { resolveOtlpOptions } from './otlp-defaults';
 import { checkBoolean, checkText } from './option-checks';
+import { versionDefaults } from './version-defaults';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,6 +48,7 @@ export function resolveOptions(
     otel: otelDefaults(options.otel),
     feedback: feedbackDefaults(options.feedback),
     entryPoints: entryPointDefaults(options.entryPoints),
+    version: versionDefaults(options.version, env),
   };
 }
 

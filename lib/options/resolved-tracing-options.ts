@@ -9,6 +9,7 @@ import type { IdentifyRequest, RequestIdentity } from './http-tracing-options.in
 import type { ExportOptions } from './mlflow-tracing-options.interface';
 import type { ResolvedOtelOptions } from './otel-defaults';
 import type { ResolvedOtlpOptions } from './otlp-defaults';
+import type { ResolvedVersion } from './version-defaults';
 
 /** Options after environment fallbacks, defaults and validation: every field is decided. */
 export interface ResolvedTracingOptions {
@@ -29,6 +30,8 @@ export interface ResolvedTracingOptions {
   readonly otel: ResolvedOtelOptions;
   readonly feedback: Required<FeedbackOptions>;
   readonly entryPoints: ResolvedEntryPointOptions;
+  /** The app's version (MLflow LoggedModel), if any: option `version` or env. */
+  readonly version: ResolvedVersion;
 }
 
 /** The `http` options decided: header names lowercased, `false` where turned off. */

@@ -25,6 +25,7 @@ export function snapshotTrace(trace: FinishedTrace): FinishedTrace {
     requestPreviewSource: trace.requestPreviewSource,
     tags: { ...trace.tags },
     metadata: { ...trace.metadata },
+    ...(trace.versionName !== undefined && { versionName: trace.versionName }),
   });
 }
 

@@ -31,4 +31,9 @@ export interface FinishedTrace {
   readonly requestPreviewSource: JsonValue | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * The name of the version (MLflow LoggedModel) set on this trace whose id was not known yet
+   * when it ended: the MLflow export stage looks it up and sends it as `mlflow.modelId`.
+   */
+  readonly versionName?: string;
 }

@@ -42,7 +42,11 @@ export class StreamRecorder {
   /** Records what was collected (and how many items there were, when not all were kept). */
   writeOutputs(): void {
     if (!this.span.isRecording) return;
-    if (this.count > this.items.length) this.span.setAttribute('mlflow.chunk.count', this.count);
+    // Kept: the outputs' items, or (outputs rebuilt elsewhere, as for SDK streams) the events.
+    const kept = this.captureOutputs
+      ? this.items.length
+      : Math.min(this.count, MAX_RECORDED_CHUNKS);
+    if (this.count > kept) this.span.setAttribute('mlflow.chunk.count', this.count);
     if (!this.captureOutputs) return;
     const single = !this.asChunkEvents && this.items.length === 1 && this.count === 1;
     this.span.outputs = single ? (this.items[0] as never) : (this.items as never);

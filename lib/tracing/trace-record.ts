@@ -4,11 +4,14 @@ import { toEpochMs } from './clock';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
 import type { SpanRecord } from './span-record';
 import type { RemoteParent } from './traceparent';
+import type { TraceVersions } from '../versions/model-versions';
 
 /** Where a trace goes when its root span ends: the tracer that started it. */
 export interface TraceOwner {
   readonly limits: SerializationLimits;
   readonly defaultSpanType: string;
+  /** The app's versions (MLflow LoggedModels), when the tracer knows them. */
+  readonly versions?: TraceVersions;
   onTraceFinished(trace: TraceRecord): void;
 }
 
@@ -26,6 +29,8 @@ export class TraceRecord implements FinishedTrace {
   responsePreview: string | undefined;
   tags: Record<string, string> = {};
   metadata: Record<string, string> = {};
+  /** A version set by name on this trace whose id is not known yet (see FinishedTrace). */
+  versionName: string | undefined;
   private hex: string | undefined;
   private id: string | undefined;
   /** The id's last 32 bits, drawn at once (the recent-trace record keys on it); the rest lazily. */

@@ -14,4 +14,10 @@ export interface TraceUpdate {
   requestPreview?: string;
   /** Overrides the response preview otherwise derived from the root span's outputs. */
   responsePreview?: string;
+  /**
+   * The version of the app this trace belongs to, instead of the one configured (option
+   * `version`): a LoggedModel name, found or created in the experiment as the app's own is, or
+   * a LoggedModel id. Sent as trace metadata `mlflow.modelId`.
+   */
+  version?: { name: string } | { id: string };
 }

@@ -6,6 +6,8 @@ import { RecentTraceIds } from './recent-trace-ids';
 import { SpanRecord } from './span-record';
 import { TraceOwner, TraceRecord } from './trace-record';
 import type { RemoteParent } from './traceparent';
+import { TraceMetadata } from '../mlflow/mlflow-keys';
+import type { ModelVersions } from '../versions/model-versions';
 
 export interface TracerSettings {
   /** `false`: the app's kill switch; its calls start no trace. */
@@ -15,6 +17,8 @@ export interface TracerSettings {
   readonly defaultSpanType: string;
   readonly limits: SerializationLimits;
   readonly exporter: TraceExporter;
+  /** The app's version (MLflow LoggedModel): its id goes on each trace as `mlflow.modelId`. */
+  readonly versions?: ModelVersions;
 }
 
 /** Starts spans and hands each finished trace to the export stage; nothing else. */
@@ -22,6 +26,7 @@ export class Tracer implements TraceOwner {
   readonly limits: SerializationLimits;
   readonly defaultSpanType: string;
   readonly enabled: boolean;
+  readonly versions: ModelVersions | undefined;
   /** Traces this tracer started lately (the last 10,000), for feedback that races its trace. */
   readonly recentTraceIds = new RecentTraceIds(10_000);
   private readonly logger = new Logger('MlflowTracing');
@@ -31,6 +36,7 @@ export class Tracer implements TraceOwner {
     this.limits = settings.limits;
     this.defaultSpanType = settings.defaultSpanType;
     this.enabled = settings.enabled;
+    this.versions = settings.versions;
   }
 
   /**
@@ -56,6 +62,7 @@ export class Tracer implements TraceOwner {
   }
 
   onTraceFinished(trace: TraceRecord): void {
+    this.stampVersion(trace);
     // Called when the root span ends, on the user's call path: a broken exporter must not
     // throw into user code (or leave a rejected promise behind an awaited call).
     try {
@@ -72,7 +79,25 @@ export class Tracer implements TraceOwner {
   getExportStats(): ExportStats | undefined {
     const stats = this.settings.exporter.getStats?.();
     if (stats !== undefined) stats.dropped.exporter_error += this.exporterErrors;
+    const versions = this.versions;
+    if (stats !== undefined && versions !== undefined && (versions.configured || versions.unlinked))
+      stats.unlinked = versions.unlinked;
     return stats;
+  }
+
+  /**
+   * The version id, when already known, goes on the trace as it ends (so every exporter sees
+   * it); otherwise the MLflow export stage looks it up before sending. A continued trace's
+   * info belongs to the caller, who links it.
+   */
+  private stampVersion(trace: TraceRecord): void {
+    const versions = this.versions;
+    if (versions === undefined || trace.remoteParentSpanIdHex !== null) return;
+    if (trace.metadata[TraceMetadata.MODEL_ID] !== undefined) return;
+    const id = versions.knownId(trace.versionName);
+    if (id === undefined) return;
+    trace.metadata[TraceMetadata.MODEL_ID] = id;
+    trace.versionName = undefined;
   }
 
   forceFlush(timeoutMs?: number): Promise<void> {

@@ -10,6 +10,8 @@ import { trackResult } from './track-result';
 import { formatTraceparent } from './traceparent';
 import type { TraceUpdate } from './trace-update.interface';
 import { Tracer } from './tracer';
+import type { TraceRecord } from './trace-record';
+import { TraceMetadata } from '../mlflow/mlflow-keys';
 
 /** What a decorator cannot do: manual spans, the current span, trace-level fields, flushing. */
 @Injectable()
@@ -76,6 +78,7 @@ export class TracingService {
     if (update.requestPreview !== undefined) trace.requestPreview = String(update.requestPreview);
     if (update.responsePreview !== undefined)
       trace.responsePreview = String(update.responsePreview);
+    if (update.version !== undefined) setTraceVersion(trace, update.version);
   }
 
   /** Waits until every finished trace so far has been delivered (or counted as dropped). */
@@ -107,6 +110,22 @@ export class TracingService {
 
 function asParent(parent: LiveSpan): SpanRecord | typeof NOT_SAMPLED {
   return parent instanceof SpanRecord ? parent : NOT_SAMPLED;
+}
+
+/** An id goes on the trace as is; a name's id is looked up now, or by the export stage. */
+function setTraceVersion(trace: TraceRecord, version: unknown): void {
+  if (version === null || typeof version !== 'object') return;
+  const { id, name } = version as { id?: unknown; name?: unknown };
+  if (typeof id === 'string' && id.trim() !== '') {
+    trace.metadata[TraceMetadata.MODEL_ID] = id.trim();
+    trace.versionName = undefined;
+    return;
+  }
+  if (typeof name !== 'string' || name.trim() === '') return;
+  const versions = trace.owner.versions;
+  delete trace.metadata[TraceMetadata.MODEL_ID];
+  trace.versionName = name.trim();
+  versions?.prepare(trace.versionName);
 }
 
 function stringValues(record: Record<string, unknown>): Record<string, string> {

@@ -1,7 +1,7 @@
 import { TracingService } from '../../lib';
 import { readTraceWithPython } from '../checks/mlflow-python';
 import { getTraceInfo, waitFor } from '../checks/mlflow-rest';
-import { closedPort, startProxy, type SwitchableProxy } from './fixtures/switchable-proxy';
+import { closedPort, startProxy, type SwitchableProxy } from '../fixtures/switchable-proxy';
 import {
   ask,
   postJson,

@@ -22,6 +22,12 @@ export const anthropicMessages = createMethod({
   accumulator: () => new MessageEventAccumulator(recordMessage),
 });
 
+/**
+ * As MLflow's Anthropic autolog (`mlflow/anthropic/autolog.py`, `TracingSession._enter_impl`):
+ * the whole request as inputs, and of its parameters only the model and the tools as
+ * attributes. Unlike its OpenAI autolog, Python writes no plain parameter attributes here
+ * (`model`, `max_tokens`…), so neither do we: see `setRequestParameters` for the OpenAI way.
+ */
 function describeRequest(span: SpanRecord, body: Json): void {
   span.setInputs(body);
   span.setAttribute(LlmAttribute.MESSAGE_FORMAT, 'anthropic');

@@ -1,6 +1,6 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
-import { LlmAttribute, pathOf } from '../shared';
+import { LlmAttribute, pathOf, setRequestParameters } from '../shared';
 import { llmResultRecord, messageRecord, toChatMessage } from './langchain-messages';
 import type { LangChainRunRecorder } from './langchain-run-recorder';
 import { llmResultUsage } from './langchain-usage';
@@ -18,15 +18,27 @@ function serializedName(serialized: unknown, fallback: string): string {
   return Array.isArray(id) && id.length > 0 ? String(id[id.length - 1]) : fallback;
 }
 
+/**
+ * A run's callback arguments as plain attributes, as MLflow's Python LangChain tracer writes
+ * them (`mlflow/langchain/langchain_tracer.py`: `kwargs.update({"metadata": metadata})` when
+ * there is metadata, then `attributes=kwargs`): for a model, `invocation_params`, `options` and
+ * `batch_size`; for every run, `metadata` when it has any.
+ */
+function describeRun(span: SpanRecord, extraParams: unknown, metadata: unknown): void {
+  setRequestParameters(span, extraParams, []);
+  if (typeof metadata === 'object' && metadata !== null && Object.keys(metadata).length > 0)
+    span.setAttribute('metadata', metadata);
+}
+
 function describeModel(span: SpanRecord, extraParams: unknown, metadata: unknown): void {
   const params = (pathOf(extraParams, 'invocation_params') ?? {}) as Json;
   const meta = (metadata ?? {}) as Json;
+  describeRun(span, extraParams, metadata);
   span.setAttribute(LlmAttribute.MESSAGE_FORMAT, 'langchain');
   const model = params.model ?? params.model_name ?? params.modelName ?? meta.ls_model_name;
   if (typeof model === 'string') span.setAttribute(LlmAttribute.MODEL, model);
   if (typeof meta.ls_provider === 'string')
     span.setAttribute(LlmAttribute.PROVIDER, meta.ls_provider);
-  if (Object.keys(params).length > 0) span.setAttribute('invocation_params', params);
   if (Array.isArray(params.tools) && params.tools.length > 0)
     span.setAttribute(LlmAttribute.CHAT_TOOLS, params.tools);
 }
@@ -98,7 +110,7 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
       runId: string,
       parentRunId?: string,
       _tags?: string[],
-      _metadata?: unknown,
+      metadata?: unknown,
       _runType?: string,
       runName?: string,
     ) {
@@ -107,7 +119,10 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
         parentRunId,
         runName ?? serializedName(chain, 'chain'),
         SpanType.CHAIN,
-        (span) => span.setInputs(inputs),
+        (span) => {
+          span.setInputs(inputs);
+          describeRun(span, undefined, metadata);
+        },
       );
     },
     handleChainEnd(outputs: unknown, runId: string) {
@@ -135,7 +150,7 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
       runId: string,
       parentRunId?: string,
       _tags?: string[],
-      _metadata?: unknown,
+      metadata?: unknown,
       runName?: string,
     ) {
       runs.start(
@@ -143,7 +158,10 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
         parentRunId,
         runName ?? serializedName(tool, 'tool'),
         SpanType.TOOL,
-        (span) => span.setInputs(toolInput(input)),
+        (span) => {
+          span.setInputs(toolInput(input));
+          describeRun(span, undefined, metadata);
+        },
       );
     },
     handleToolEnd(output: unknown, runId: string) {
@@ -160,7 +178,7 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
       runId: string,
       parentRunId?: string,
       _tags?: string[],
-      _metadata?: unknown,
+      metadata?: unknown,
       name?: string,
     ) {
       runs.start(
@@ -168,7 +186,10 @@ export function langChainCallbacks(runs: LangChainRunRecorder) {
         parentRunId,
         name ?? serializedName(retriever, 'retriever'),
         SpanType.RETRIEVER,
-        (span) => span.setInputs(query),
+        (span) => {
+          span.setInputs(query);
+          describeRun(span, undefined, metadata);
+        },
       );
     },
     handleRetrieverEnd(documents: unknown[], runId: string) {

@@ -8,14 +8,16 @@ import {
   tokenUsage,
   type StreamAccumulator,
 } from '../shared';
-import { describeOpenAIRequest } from './openai-request';
+import { describeOpenAIRequest, withResponseModel } from './openai-request';
 
 type Json = Record<string, unknown>;
 
-const recordCompletion = recordWithUsage((usage) =>
-  tokenUsage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, {
-    cacheRead: pathOf(usage, 'prompt_tokens_details', 'cached_tokens'),
-  }),
+const recordCompletion = withResponseModel(
+  recordWithUsage((usage) =>
+    tokenUsage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, {
+      cacheRead: pathOf(usage, 'prompt_tokens_details', 'cached_tokens'),
+    }),
+  ),
 );
 
 /** `chat.completions.create`: a CHAT_MODEL span; streamed chunks are rebuilt into a completion. */

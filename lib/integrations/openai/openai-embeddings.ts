@@ -1,11 +1,11 @@
 import { SpanType } from '../../tracing/span-type';
 import { createMethod, recordWithUsage, tokenUsage } from '../shared';
-import { describeOpenAIRequest } from './openai-request';
+import { describeOpenAIRequest, withResponseModel } from './openai-request';
 
 /** `embeddings.create`: an EMBEDDING span; input tokens only (embeddings produce none). */
 export const openAIEmbeddings = createMethod({
   name: 'Embeddings',
   spanType: SpanType.EMBEDDING,
   describe: describeOpenAIRequest,
-  recordResult: recordWithUsage((usage) => tokenUsage(usage.prompt_tokens, 0)),
+  recordResult: withResponseModel(recordWithUsage((usage) => tokenUsage(usage.prompt_tokens, 0))),
 });

@@ -8,17 +8,19 @@ import {
   tokenUsage,
   type StreamAccumulator,
 } from '../shared';
-import { describeOpenAIRequest } from './openai-request';
+import { describeOpenAIRequest, withResponseModel } from './openai-request';
 
 type Json = Record<string, unknown>;
 
 /** Stream events that carry the whole response object at the end of a Responses stream. */
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
-const recordResponse = recordWithUsage((usage) =>
-  tokenUsage(usage.input_tokens, usage.output_tokens, usage.total_tokens, {
-    cacheRead: pathOf(usage, 'input_tokens_details', 'cached_tokens'),
-  }),
+const recordResponse = withResponseModel(
+  recordWithUsage((usage) =>
+    tokenUsage(usage.input_tokens, usage.output_tokens, usage.total_tokens, {
+      cacheRead: pathOf(usage, 'input_tokens_details', 'cached_tokens'),
+    }),
+  ),
 );
 
 /** `responses.create`: a CHAT_MODEL span whose outputs are the Response object. */

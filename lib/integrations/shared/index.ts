@@ -10,3 +10,4 @@ export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace
 export type { CreateMethodSpec, TracedMethod } from './trace-method';
 export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';
 export { checkSdkClient, warnWhenNothingTraced } from './check-sdk-client';
+export { requestParameters, setRequestParameters } from './request-parameters';

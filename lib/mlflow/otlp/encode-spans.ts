@@ -9,8 +9,25 @@ const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 const SPAN_KIND_INTERNAL = 1;
 export const INSTRUMENTATION_SCOPE = 'nestjs-mlflow-tracing';
 
-/** An OTLP `ExportTraceServiceRequest` (protobuf) holding every span of the given traces. */
-export function encodeTraces(traces: readonly FinishedTrace[], serviceName: string): Buffer {
+/**
+ * The resource MLflow's server gets, like the Python SDK's (`mlflow/tracing/provider.py`): only
+ * `telemetry.sdk.*`, which the server does not store. It turns every other resource attribute
+ * into a trace tag, and a `service.name` tag is what the UI's trace list showed first in every
+ * row; the service name goes to the trace metadata instead (`MlflowTraceSink`).
+ */
+export const MLFLOW_RESOURCE: Readonly<Record<string, string>> = Object.freeze({
+  'telemetry.sdk.language': 'nodejs',
+  'telemetry.sdk.name': INSTRUMENTATION_SCOPE,
+});
+
+/**
+ * An OTLP `ExportTraceServiceRequest` (protobuf) holding every span of the given traces.
+ * `resource`: its attributes, or a service name for `{ 'service.name': resource }` (collectors).
+ */
+export function encodeTraces(
+  traces: readonly FinishedTrace[],
+  resource: string | Readonly<Record<string, string>>,
+): Buffer {
   const scopeSpans = new ProtobufWriter().message(
     1,
     new ProtobufWriter().string(1, INSTRUMENTATION_SCOPE),
@@ -19,8 +36,11 @@ export function encodeTraces(traces: readonly FinishedTrace[], serviceName: stri
     for (const span of trace.spans)
       scopeSpans.message(2, encodeSpan(span, spanAttributes(trace, span)));
   }
-  const resource = new ProtobufWriter().message(1, keyValue('service.name', serviceName));
-  const resourceSpans = new ProtobufWriter().message(1, resource).message(2, scopeSpans);
+  const attributes = typeof resource === 'string' ? { 'service.name': resource } : resource;
+  const encodedResource = new ProtobufWriter();
+  for (const key of Object.keys(attributes))
+    encodedResource.message(1, keyValue(key, attributes[key]));
+  const resourceSpans = new ProtobufWriter().message(1, encodedResource).message(2, scopeSpans);
   return new ProtobufWriter().message(1, resourceSpans).finish();
 }
 
