@@ -15,7 +15,7 @@ const swc = [
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@mistralai|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {

@@ -113,3 +113,8 @@ export type {
 } from './feedback';
 export { createMlflowCallbackHandler, traceAnthropic, traceOpenAI } from './integrations';
 export type { MlflowCallbackHandler } from './integrations';
+export { traceGemini, traceGroq, traceMistral, traceOllama } from './integrations';
+export type { TraceOpenAIOptions } from './integrations';
+export { traceBedrock } from './integrations';
+export { createMlflowAgentsProcessor } from './integrations';
+export type { MlflowAgentsProcessor } from './integrations';

@@ -21,13 +21,14 @@ const recordCompletion = withResponseModel(
 );
 
 /** `chat.completions.create`: a CHAT_MODEL span; streamed chunks are rebuilt into a completion. */
-export const openAIChatCompletions = createMethod({
-  name: 'Completions',
-  spanType: SpanType.CHAT_MODEL,
-  describe: describeOpenAIRequest,
-  recordResult: recordCompletion,
-  accumulator: () => new ChatChunkAccumulator(),
-});
+export const openAIChatCompletions = (provider: string) =>
+  createMethod({
+    name: 'Completions',
+    spanType: SpanType.CHAT_MODEL,
+    describe: describeOpenAIRequest(provider),
+    recordResult: recordCompletion,
+    accumulator: () => new ChatChunkAccumulator(),
+  });
 
 interface ToolCallParts {
   id?: unknown;
@@ -44,11 +45,18 @@ interface ChoiceParts {
   toolCalls: Map<number, ToolCallParts>;
 }
 
-/** Rebuilds a `chat.completion` from `chat.completion.chunk`s; usage comes from the final chunk. */
-class ChatChunkAccumulator implements StreamAccumulator {
+/**
+ * Rebuilds a `chat.completion` from `chat.completion.chunk`s; usage comes from the final chunk
+ * (`usage`, or `x_groq.usage` from Groq). `record` records the rebuilt completion.
+ */
+export class ChatChunkAccumulator implements StreamAccumulator {
   private head: Json = {};
   private usage: unknown;
   private readonly choices = new Map<number, ChoiceParts>();
+
+  constructor(
+    private readonly record: (span: SpanRecord, value: unknown) => void = recordCompletion,
+  ) {}
 
   add(chunk: unknown): void {
     const value = chunk as Json;
@@ -56,6 +64,8 @@ class ChatChunkAccumulator implements StreamAccumulator {
       this.head = { id: value.id, created: value.created, model: value.model };
     if (value.system_fingerprint != null) this.head.system_fingerprint = value.system_fingerprint;
     if (value.usage != null) this.usage = value.usage;
+    else if (pathOf(value, 'x_groq', 'usage') != null)
+      this.usage = pathOf(value, 'x_groq', 'usage');
     if (!Array.isArray(value.choices)) return;
     for (const choice of value.choices as Json[]) this.addChoice(choice);
   }
@@ -96,7 +106,7 @@ class ChatChunkAccumulator implements StreamAccumulator {
       },
       finish_reason: parts.finishReason,
     }));
-    recordCompletion(span, {
+    this.record(span, {
       ...this.head,
       object: 'chat.completion',
       choices,

@@ -3,9 +3,10 @@ import { createMethod, recordWithUsage, tokenUsage } from '../shared';
 import { describeOpenAIRequest, withResponseModel } from './openai-request';
 
 /** `embeddings.create`: an EMBEDDING span; input tokens only (embeddings produce none). */
-export const openAIEmbeddings = createMethod({
-  name: 'Embeddings',
-  spanType: SpanType.EMBEDDING,
-  describe: describeOpenAIRequest,
-  recordResult: withResponseModel(recordWithUsage((usage) => tokenUsage(usage.prompt_tokens, 0))),
-});
+export const openAIEmbeddings = (provider: string) =>
+  createMethod({
+    name: 'Embeddings',
+    spanType: SpanType.EMBEDDING,
+    describe: describeOpenAIRequest(provider),
+    recordResult: withResponseModel(recordWithUsage((usage) => tokenUsage(usage.prompt_tokens, 0))),
+  });

@@ -7,11 +7,18 @@ export const OPENAI_MESSAGE_PARAMETERS = ['messages', 'input'] as const;
 /**
  * Records a request the way MLflow's OpenAI autolog does: the body as inputs, every other
  * parameter as a plain attribute (`model`, `temperature`, `stream`, `tools`…), chat attributes.
+ * `provider`: the `mlflow.llm.provider` of the client's endpoint (see `openAIProvider`).
  */
-export function describeOpenAIRequest(span: SpanRecord, body: Record<string, unknown>): void {
+export function describeOpenAIRequest(
+  provider: string,
+): (span: SpanRecord, body: Record<string, unknown>) => void {
+  return (span, body) => describeRequest(span, body, provider);
+}
+
+function describeRequest(span: SpanRecord, body: Record<string, unknown>, provider: string): void {
   span.setInputs(body);
   setRequestParameters(span, body, OPENAI_MESSAGE_PARAMETERS);
-  span.setAttribute(LlmAttribute.PROVIDER, 'openai');
+  span.setAttribute(LlmAttribute.PROVIDER, provider);
   if (typeof body.model === 'string') span.setAttribute(LlmAttribute.MODEL, body.model);
   if (span.spanType === 'CHAT_MODEL' || span.spanType === 'LLM')
     span.setAttribute(LlmAttribute.MESSAGE_FORMAT, 'openai');

@@ -24,13 +24,14 @@ const recordResponse = withResponseModel(
 );
 
 /** `responses.create`: a CHAT_MODEL span whose outputs are the Response object. */
-export const openAIResponses = createMethod({
-  name: 'Responses',
-  spanType: SpanType.CHAT_MODEL,
-  describe: describeOpenAIRequest,
-  recordResult: recordResponse,
-  accumulator: () => new ResponseEventAccumulator(),
-});
+export const openAIResponses = (provider: string) =>
+  createMethod({
+    name: 'Responses',
+    spanType: SpanType.CHAT_MODEL,
+    describe: describeOpenAIRequest(provider),
+    recordResult: recordResponse,
+    accumulator: () => new ResponseEventAccumulator(),
+  });
 
 /** Keeps the final event's response; without one (a cut stream), the text streamed so far. */
 class ResponseEventAccumulator implements StreamAccumulator {

@@ -11,3 +11,4 @@ export type { CreateMethodSpec, TracedMethod } from './trace-method';
 export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';
 export { checkSdkClient, warnWhenNothingTraced } from './check-sdk-client';
 export { requestParameters, setRequestParameters } from './request-parameters';
+export { snakeCase, snakeCaseKeys } from './snake-case-keys';

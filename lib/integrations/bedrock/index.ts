@@ -1,0 +1,1 @@
+export { traceBedrock } from './trace-bedrock';

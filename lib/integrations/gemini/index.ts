@@ -1,0 +1,1 @@
+export { traceGemini } from './trace-gemini';

@@ -1,0 +1,1 @@
+export { traceGroq } from './trace-groq';

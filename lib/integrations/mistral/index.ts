@@ -1,0 +1,1 @@
+export { traceMistral } from './trace-mistral';

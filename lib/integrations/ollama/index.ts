@@ -1,0 +1,1 @@
+export { traceOllama } from './trace-ollama';

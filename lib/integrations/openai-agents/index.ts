@@ -1,0 +1,2 @@
+export { createMlflowAgentsProcessor } from './mlflow-agents-processor';
+export type { MlflowAgentsProcessor } from './mlflow-agents-processor';
