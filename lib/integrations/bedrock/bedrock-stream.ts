@@ -1,7 +1,7 @@
 import { safeStringify } from '../../serialization';
 import type { SpanRecord } from '../../tracing/span-record';
 import { MAX_RECORDED_CHUNKS } from '../../tracing/stream-recorder';
-import { appendBounded, safely } from '../shared';
+import { appendBounded, observeIterator, safely } from '../shared';
 import { bedrockTokenUsage, StreamedUsage } from './bedrock-usage';
 
 type Json = Record<string, unknown>;
@@ -45,51 +45,22 @@ function tracedIterator(
   recorder: EventStreamRecorder,
 ): AsyncIterableIterator<unknown> {
   let count = 0;
-  let finished = false;
-  const finish = (...failure: [] | [unknown]) => {
-    if (finished) return;
-    finished = true;
-    safely(() => recorder.finish(span));
-    if (count > MAX_RECORDED_CHUNKS) span.setAttribute('mlflow.chunk.count', count);
-    if (failure.length > 0) span.recordException(failure[0]);
-    span.end();
-  };
-  const step = async (advance: () => Promise<IteratorResult<unknown>>) => {
-    let result: IteratorResult<unknown>;
-    try {
-      result = await advance();
-    } catch (error) {
-      finish(error);
-      throw error;
-    }
-    if (result.done) finish();
-    else if (!finished) {
+  return observeIterator(span, source, {
+    value: (value) => {
       const index = count++;
       safely(() => {
-        const event = recorder.add(result.value);
+        const event = recorder.add(value);
         if (event !== undefined && index < MAX_RECORDED_CHUNKS && span.isRecording)
           span.addEvent(event.name, { json: safeStringify(event.value) });
       });
-    }
-    return result;
-  };
-  return {
-    next: (...args: [] | [unknown]) => step(() => source.next(...args)),
-    return: (value?: unknown) => {
-      if (!finished) span.setAttribute('mlflow.stream.cancelled', true);
-      if (typeof source.return === 'function') return step(() => source.return!(value));
-      finish();
-      return Promise.resolve({ done: true, value });
     },
-    throw: (error?: unknown) => {
-      if (typeof source.throw === 'function') return step(() => source.throw!(error));
-      finish(error);
-      return Promise.reject(error);
+    end: (...failure) => {
+      safely(() => recorder.finish(span));
+      if (count > MAX_RECORDED_CHUNKS) span.setAttribute('mlflow.chunk.count', count);
+      if (failure.length > 0) span.recordException(failure[0]);
+      span.end();
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  });
 }
 
 /**

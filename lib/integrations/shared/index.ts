@@ -12,3 +12,5 @@ export { appendBounded, MAX_STREAMED_CHARS } from './append-bounded';
 export { checkSdkClient, warnWhenNothingTraced } from './check-sdk-client';
 export { requestParameters, setRequestParameters } from './request-parameters';
 export { snakeCase, snakeCaseKeys } from './snake-case-keys';
+export { observeIterator } from './observe-iterator';
+export type { IteratorObserver } from './observe-iterator';

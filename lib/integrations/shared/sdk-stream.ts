@@ -1,6 +1,7 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { StreamRecorder } from '../../tracing/stream-recorder';
 import type { StreamAccumulator } from './result-recorder.interface';
+import { observeIterator } from './observe-iterator';
 import { safely } from './sdk-span';
 
 type IteratorSource = () => AsyncIterator<unknown>;
@@ -43,43 +44,14 @@ function tracedIterator(
   accumulator: StreamAccumulator,
 ): AsyncIterableIterator<unknown> {
   const recorder = new StreamRecorder(span, false, true);
-  let finished = false;
-  const finish = (...failure: [] | [unknown]) => {
-    if (finished) return;
-    finished = true;
-    safely(() => accumulator.finish(span));
-    recorder.end(...failure);
-  };
-  const step = async (advance: () => Promise<IteratorResult<unknown>>) => {
-    let result: IteratorResult<unknown>;
-    try {
-      result = await advance();
-    } catch (error) {
-      finish(error);
-      throw error;
-    }
-    if (result.done) finish();
-    else if (!finished) {
-      recorder.record(result.value);
-      safely(() => accumulator.add(result.value));
-    }
-    return result;
-  };
-  return {
-    next: (...args: [] | [unknown]) => step(() => source.next(...args)),
-    return: (value?: unknown) => {
-      if (!finished) span.setAttribute('mlflow.stream.cancelled', true);
-      if (typeof source.return === 'function') return step(() => source.return!(value));
-      finish();
-      return Promise.resolve({ done: true, value });
+  return observeIterator(span, source, {
+    value: (value) => {
+      recorder.record(value);
+      safely(() => accumulator.add(value));
     },
-    throw: (error?: unknown) => {
-      if (typeof source.throw === 'function') return step(() => source.throw!(error));
-      finish(error);
-      return Promise.reject(error);
+    end: (...failure) => {
+      safely(() => accumulator.finish(span));
+      recorder.end(...failure);
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  });
 }
