@@ -1,5 +1,5 @@
 import { MASKING_FAILED, MaskingService, MlflowTracingConfigError } from '../../lib';
-import type { MaskingContext } from '../../lib';
+import type { FinishedSpan, FinishedTrace, MaskingContext } from '../../lib';
 
 const R = '[REDACTED]';
 
@@ -239,5 +239,75 @@ describe('MaskingService: texts seen before', () => {
     expect(masking.mask('card 4111 1111 1111 1111')).toBe(`card ${R}`);
     expect(masking.mask('iban DE89 3704 0044 0532 0130 00')).toBe(`iban ${R}`);
     expect(masking.mask('order 1234 of 5678')).toBe('order 1234 of 5678');
+  });
+});
+
+describe('MaskingService.startMaskingTrace', () => {
+  const EMAIL = 'carol@example.com';
+  function trace(text: string): FinishedTrace {
+    const root: FinishedSpan = {
+      traceIdHex: '0af7651916cd43dd8448eb211c80319c',
+      spanIdHex: '0000000000000001',
+      parentSpanIdHex: null,
+      name: 'chat',
+      spanType: 'UNKNOWN',
+      startTimeNs: 1n,
+      endTimeNs: 2n,
+      statusCode: 'OK',
+      statusMessage: '',
+      inputs: { documents: Array.from({ length: 200 }, (_, i) => ({ i, text })) },
+      outputs: undefined,
+      attributes: {},
+      events: [],
+    };
+    return {
+      traceId: 'tr-0af7651916cd43dd8448eb211c80319c',
+      traceIdHex: '0af7651916cd43dd8448eb211c80319c',
+      rootSpan: root,
+      remoteParentSpanIdHex: null,
+      spans: [root],
+      state: 'OK',
+      droppedSpans: 0,
+      requestTimeMs: 0,
+      durationNs: 1n,
+      user: undefined,
+      session: undefined,
+      clientRequestId: undefined,
+      requestPreview: undefined,
+      responsePreview: undefined,
+      requestPreviewSource: undefined,
+      tags: {},
+      metadata: {},
+    };
+  }
+
+  it('masks in slices up to a deadline, counts the trace once, and gives the masked copy', () => {
+    const masking = new MaskingService();
+    const job = masking.startMaskingTrace(trace(`${'Quarterly figures. '.repeat(500)} ${EMAIL}`));
+    expect(job.run(performance.now() - 1)).toBe(false);
+    expect(masking.getStats().maskedTraces).toBe(0);
+    expect(job.run(Infinity)).toBe(true);
+    expect(job.run(Infinity)).toBe(true);
+    expect(masking.getStats().maskedTraces).toBe(1);
+    const documents = (job.result.rootSpan.inputs as { documents: { text: string }[] }).documents;
+    expect(documents).toHaveLength(200);
+    expect(JSON.stringify(documents)).not.toContain(EMAIL);
+    expect(documents[199].text).toContain(R);
+  });
+
+  // A getter defined on a fresh object per trace is off V8's fast path and kept every trace (and
+  // all it references) alive through young-generation collections: 9 ms pauses at saturation.
+  it('hands out handles that share their methods: no accessor defined per trace', () => {
+    const masking = new MaskingService();
+    const first = masking.startMaskingTrace(trace('a'));
+    const second = masking.startMaskingTrace(trace('b'));
+    expect(Object.getPrototypeOf(first)).toBe(Object.getPrototypeOf(second));
+    expect(Object.getPrototypeOf(first)).not.toBe(Object.prototype);
+    for (const handle of [first, second])
+      for (const name of Object.getOwnPropertyNames(handle)) {
+        const descriptor = Object.getOwnPropertyDescriptor(handle, name)!;
+        expect(descriptor.get).toBeUndefined();
+        expect(descriptor.set).toBeUndefined();
+      }
   });
 });
