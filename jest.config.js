@@ -14,8 +14,10 @@ const swc = [
 ];
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@mistralai|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema)/)'],
+  // `.cjs` too: Mastra's CommonJS build loads its ESM-only dependencies with `import()`; Google
+  // ADK's requires lodash-es.
+  transform: { '^.+\\.(t|j|mj|cj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@mistralai|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema|@mastra|p-retry|p-map|is-network-error|lodash-es)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {

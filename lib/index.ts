@@ -118,3 +118,4 @@ export type { TraceOpenAIOptions } from './integrations';
 export { traceBedrock } from './integrations';
 export { createMlflowAgentsProcessor } from './integrations';
 export type { MlflowAgentsProcessor } from './integrations';
+export { traceClaudeAgent } from './integrations';

@@ -10,3 +10,4 @@ export type { TraceOpenAIOptions } from './openai';
 export { traceBedrock } from './bedrock';
 export { createMlflowAgentsProcessor } from './openai-agents';
 export type { MlflowAgentsProcessor } from './openai-agents';
+export { traceClaudeAgent } from './claude-agent';

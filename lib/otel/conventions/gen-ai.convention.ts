@@ -15,6 +15,9 @@ const OPERATION_TYPES: Record<string, string> = {
   // Not in MLflow's server table (which leaves it UNKNOWN): the AI SDK's step, one model call
   // and the tool calls it asked for.
   agent_step: SpanType.CHAIN,
+  // Nor these: a workflow run (Mastra, Google ADK) and one node of it (Google ADK).
+  invoke_workflow: SpanType.CHAIN,
+  execute_node: SpanType.CHAIN,
 };
 
 /**

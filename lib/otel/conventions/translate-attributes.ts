@@ -2,6 +2,8 @@ import type { TokenUsage } from '../../tracing/live-span.interface';
 import { firstPresent, tokenCount, type RawAttributes } from './attribute-values';
 import type { SemanticConvention, TokenKeys } from './convention.interface';
 import { genAiConvention } from './gen-ai.convention';
+import { googleAdkConvention } from './google-adk.convention';
+import { mastraConvention } from './mastra.convention';
 import { openInferenceConvention } from './open-inference.convention';
 import { vercelAiConvention } from './vercel-ai.convention';
 
@@ -9,7 +11,10 @@ import { vercelAiConvention } from './vercel-ai.convention';
 const CONVENTIONS: readonly SemanticConvention[] = [
   openInferenceConvention,
   genAiConvention,
+  googleAdkConvention,
   vercelAiConvention,
+  // Not one of MLflow's: Mastra's own span types and inputs, after the GenAI attributes it sets.
+  mastraConvention,
 ];
 
 /** What MLflow needs, read from a span's foreign attributes; absent fields were not found. */

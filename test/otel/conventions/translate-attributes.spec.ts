@@ -110,3 +110,66 @@ describe('translateAttributes (OpenTelemetry conventions → MLflow)', () => {
     });
   });
 });
+
+describe('translateAttributes: agent frameworks', () => {
+  it('reads Mastra: its own span types, and inputs/outputs from mastra.<type>.input/output', () => {
+    expect(
+      translateAttributes({
+        'gen_ai.operation.name': 'invoke_agent',
+        'mastra.span.type': 'agent_run',
+        'mastra.agent_run.input': 'Weather?',
+        'mastra.agent_run.output': '{"text":"Sunny"}',
+      }),
+    ).toMatchObject({ spanType: 'AGENT', inputs: 'Weather?', outputs: { text: 'Sunny' } });
+    expect(
+      translateAttributes({
+        'gen_ai.operation.name': 'model_step',
+        'mastra.span.type': 'model_step',
+        'mastra.model_step.input': '[{"role":"user","content":"hi"}]',
+      }),
+    ).toMatchObject({ spanType: 'CHAIN', inputs: [{ role: 'user', content: 'hi' }] });
+    expect(translateAttributes({ 'mastra.span.type': 'model_inference' }).spanType).toBe('LLM');
+    expect(translateAttributes({ 'mastra.span.type': 'model_chunk' }).spanType).toBe(undefined);
+    // GenAI attributes come first: a tool call's arguments, not Mastra's own key.
+    expect(
+      translateAttributes({
+        'gen_ai.operation.name': 'execute_tool',
+        'mastra.span.type': 'tool_call',
+        'gen_ai.tool.call.arguments': '{"city":"Paris"}',
+      }),
+    ).toMatchObject({ spanType: 'TOOL', inputs: { city: 'Paris' } });
+    expect(translateAttributes({ 'gen_ai.operation.name': 'invoke_workflow' }).spanType).toBe(
+      'CHAIN',
+    );
+  });
+
+  it("reads Google ADK: call_llm's request and response, a tool call's arguments and response", () => {
+    expect(
+      translateAttributes({
+        'gen_ai.system': 'gcp.vertex.agent',
+        'gen_ai.request.model': 'gemini-2.5-flash',
+        'gcp.vertex.agent.llm_request': '{"model":"gemini-2.5-flash","contents":[]}',
+        'gcp.vertex.agent.llm_response': '{"content":{"role":"model","parts":[{"text":"hi"}]}}',
+        'gen_ai.usage.input_tokens': 12,
+        'gen_ai.usage.output_tokens': 6,
+      }),
+    ).toMatchObject({
+      spanType: 'LLM',
+      inputs: { model: 'gemini-2.5-flash', contents: [] },
+      outputs: { content: { role: 'model', parts: [{ text: 'hi' }] } },
+      model: 'gemini-2.5-flash',
+      tokenUsage: { input_tokens: 12, output_tokens: 6, total_tokens: 18 },
+    });
+    // ADK sets empty model request and response on tool spans: they count as missing.
+    expect(
+      translateAttributes({
+        'gen_ai.operation.name': 'execute_tool',
+        'gcp.vertex.agent.llm_request': '{}',
+        'gcp.vertex.agent.llm_response': '{}',
+        'gcp.vertex.agent.tool_call_args': '{"city":"Paris"}',
+        'gcp.vertex.agent.tool_response': '{"sky":"sunny"}',
+      }),
+    ).toMatchObject({ spanType: 'TOOL', inputs: { city: 'Paris' }, outputs: { sky: 'sunny' } });
+    expect(translateAttributes({ 'gcp.vertex.agent.llm_request': '{}' }).spanType).toBe(undefined);
+  });
+});

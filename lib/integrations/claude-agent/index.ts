@@ -1,0 +1,1 @@
+export { traceClaudeAgent } from './trace-claude-agent';
