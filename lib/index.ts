@@ -22,6 +22,8 @@ export type {
   TokenUsage,
   TraceUpdate,
 } from './tracing';
+export type { DetachedWorkStats, DetachOptions } from './tracing';
+export type { WorkerSpanOptions, WorkerTraceContext } from './tracing/worker';
 export { MlflowTracingConfigError } from './options';
 export type {
   ExportOptions,

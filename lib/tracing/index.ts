@@ -7,3 +7,5 @@ export type { SpanOptions } from './span-options.interface';
 export type { TraceUpdate } from './trace-update.interface';
 export { TracingService } from './tracing.service';
 export { Tracer } from './tracer';
+export type { DetachOptions } from './detached-work';
+export type { DetachedWorkStats } from './tracer';

@@ -35,6 +35,8 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   attributes: Record<string, JsonValue> = {};
   /** Shared and frozen until the first event: most spans never get one. */
   events: FinishedSpanEvent[] = NO_EVENTS;
+  /** Fire-and-forget work: its trace waits for it past the root's end (see TraceRecord.hold). */
+  detached = false;
   /** `captureOutputs` given as a function: applied to whatever the span records as outputs. */
   outputsFilter: CaptureFilter | undefined;
   private readonly idHigh = randomWord();
@@ -163,6 +165,16 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
     if (this.statusCode === 'UNSET') this.statusCode = 'OK';
     this.resolveLogLevel();
     if (this.parent === undefined) this.trace.finish();
+    else if (this.detached) this.trace.release();
+  }
+
+  /** Marks this (non-root) span as detached work its trace waits for; see TraceRecord.hold. */
+  detach(): this {
+    if (this.parent !== undefined && !this.detached && this.isRecording) {
+      this.detached = true;
+      this.trace.hold();
+    }
+    return this;
   }
 
   /** Ends with a call's result as outputs, unless outputs were set explicitly during the call. */

@@ -1,6 +1,6 @@
 import type { SerializationLimits } from '../serialization';
 import type { FinishedTrace, JsonValue, TraceState } from '../trace-model';
-import { toEpochMs } from './clock';
+import { nowMs, toEpochMs } from './clock';
 import { randomNonZeroWord, randomWord, wordToHex } from './ids';
 import type { SpanRecord } from './span-record';
 import type { RemoteParent } from './traceparent';
@@ -13,12 +13,26 @@ export interface TraceOwner {
   /** The app's versions (MLflow LoggedModels), when the tracer knows them. */
   readonly versions?: TraceVersions;
   onTraceFinished(trace: TraceRecord): void;
+  /**
+   * Asked when the root ends while detached work still holds the trace: `true` to keep it open
+   * until that work ends (the owner then bounds the wait); `false` closes it at once.
+   */
+  holdOpen?(trace: TraceRecord): boolean;
 }
+
+/** Span attribute of detached work that had not ended when its trace was exported. */
+export const DETACHED_UNFINISHED_ATTRIBUTE = 'nestjs.detached.unfinished';
+/** Trace metadata: how many detached spans had not ended when the trace was exported. */
+export const DETACHED_UNFINISHED_METADATA = 'nestjs.detached.unfinished';
 
 /** Trace-level state shared by every span of one trace. */
 export class TraceRecord implements FinishedTrace {
   readonly spans: SpanRecord[] = [];
   closed = false;
+  /** Open detached spans (fire-and-forget work) the trace waits for once its root has ended. */
+  private holds = 0;
+  /** The root has ended and the trace waits for its detached work (bounded by its owner). */
+  waiting = false;
   /** Spans not recorded because the trace reached MAX_SPANS_PER_TRACE. */
   droppedSpans = 0;
   user: string | undefined;
@@ -84,12 +98,49 @@ export class TraceRecord implements FinishedTrace {
     return this.rootSpan.endTimeNs - this.rootSpan.startTimeNs;
   }
 
-  /** Called once, when the root span ends: spans still open are closed at the root's end. */
+  /** Detached work started in this trace: the trace waits for it past the root's end. */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** Detached work ended: the last one out completes a waiting trace. */
+  release(): void {
+    if (this.holds > 0) this.holds--;
+    if (this.holds === 0 && this.waiting && !this.closed) this.complete(undefined);
+  }
+
+  /**
+   * Called once, when the root span ends. With detached work still running the trace waits
+   * for it when its owner allows; otherwise spans still open are closed at the root's end.
+   */
   finish(): void {
+    if (this.closed || this.waiting) return;
+    if (this.holds > 0 && this.owner.holdOpen?.(this) === true) {
+      this.waiting = true;
+      return;
+    }
+    this.complete(this.rootSpan.endMs!);
+  }
+
+  /**
+   * Closes the spans still open (at `endMs`, or now) and hands the trace to its owner. Detached
+   * spans among them are marked and counted: their work had not ended.
+   */
+  complete(endMs: number | undefined): void {
     if (this.closed) return;
-    const endMs = this.rootSpan.endMs!;
-    for (const span of this.spans) span.closeAt(endMs);
+    const closeMs = endMs ?? nowMs();
+    let unfinished = 0;
+    for (const span of this.spans) {
+      if (span.endMs !== undefined) continue;
+      if (span.detached) {
+        span.attributes[DETACHED_UNFINISHED_ATTRIBUTE] = true;
+        unfinished++;
+      }
+      span.closeAt(closeMs);
+    }
+    if (unfinished > 0) this.metadata[DETACHED_UNFINISHED_METADATA] = String(unfinished);
     this.closed = true;
+    this.waiting = false;
     this.owner.onTraceFinished(this);
   }
 }

@@ -9,7 +9,11 @@ import { startSpan } from './start-span';
 import { trackResult } from './track-result';
 import { formatTraceparent } from './traceparent';
 import type { TraceUpdate } from './trace-update.interface';
-import { Tracer } from './tracer';
+import { Tracer, type DetachedWorkStats } from './tracer';
+import { runDetached, type DetachOptions } from './detached-work';
+import type { MessagePort } from 'node:worker_threads';
+import type { WorkerTraceContext } from './worker/wire';
+import { withWorkerContext } from './worker/worker-link';
 import type { TraceRecord } from './trace-record';
 import { TraceMetadata } from '../mlflow/mlflow-keys';
 
@@ -36,6 +40,33 @@ export class TracingService {
       throw error;
     }
     return trackResult(span, result, true);
+  }
+
+  /**
+   * Fire-and-forget: starts `fn` now in a span under the active one and does not wait for it.
+   * The trace waits for the work past the root's end (bounded), so the span records the real
+   * result or error. The promise resolves when the work has settled and never rejects.
+   */
+  detach(nameOrOptions: string | DetachOptions, fn: (span: LiveSpan) => unknown): Promise<void> {
+    const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
+    return runDetached(this.tracer, options, fn);
+  }
+
+  /**
+   * For work run in a worker thread (`node:worker_threads`, Piscina): calls `fn` with a context
+   * to pass with the task and the transfer list it needs. Spans the worker records with
+   * `traceInWorker` (from `nestjs-mlflow-tracing/worker`) join this trace under the active span.
+   * Returns what `fn` returns; with no span recorded `fn` gets `undefined` and `[]`.
+   */
+  withWorkerContext<T>(
+    fn: (context: WorkerTraceContext | undefined, transferList: MessagePort[]) => T,
+  ): T {
+    return withWorkerContext(this.tracer.detachedLimits.maxWaitMs, fn);
+  }
+
+  /** How many traces wait for detached work now, and how their waits ended. */
+  getDetachedStats(): DetachedWorkStats {
+    return this.tracer.getDetachedStats();
   }
 
   /** Opens a span you end yourself with `span.end()`. It does not become the active span. */

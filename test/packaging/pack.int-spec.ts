@@ -370,6 +370,24 @@ describe('packed library in fresh apps', () => {
     expect(readFileSync(join(installed, 'index.d.ts'), 'utf8')).toContain('MlflowTracingModule');
   });
 
+  it('ships the worker-thread entry (nestjs-mlflow-tracing/worker) for import and require', () => {
+    const installed = join(
+      esmApp,
+      'node_modules',
+      'nestjs-mlflow-tracing',
+      'dist',
+      'tracing',
+      'worker',
+    );
+    expect(readFileSync(join(installed, 'index.mjs'), 'utf8')).toMatch(
+      /export const \{[\s\S]*traceInWorker,[\s\S]*\} = cjs;/,
+    );
+    expect(readFileSync(join(installed, 'index.d.mts'), 'utf8')).toContain(
+      "export * from './index.js'",
+    );
+    expect(readFileSync(join(installed, 'index.d.ts'), 'utf8')).toContain('traceInWorker');
+  });
+
   it('runs in an ES module app on NestJS 12, one copy of the library for import and require', async () => {
     const out = await runApp(esmApp, 'main.mjs', ESM_APP);
     expect(out.nest).toBe('12.5.1');

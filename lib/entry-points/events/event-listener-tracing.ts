@@ -1,4 +1,5 @@
 import { NOT_SAMPLED, spanStorage } from '../../tracing/span-context';
+import { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import { startSpan } from '../../tracing/start-span';
 import { tracerFor } from '../../tracing/tracer-registry';
@@ -18,7 +19,8 @@ export const LINKED_TRACE_METADATA = 'nestjs.linkedTraceId';
  * Each call of an `@OnEvent` method becomes a span `Class.method` with the payload as inputs:
  * inside the emitting span's trace (the emitter calls listeners, sync or async, in its async
  * context); a new trace when nothing was active; a new trace naming the emitting one when that
- * trace ended before an async listener ran.
+ * trace ended before an async listener ran. A listener span is detached work: when the emitter
+ * does not wait for it, its trace waits for it (bounded) past the root's end.
  */
 export function traceEventListeners(target: PatchTarget): number {
   return traceMethodsWith(
@@ -31,6 +33,8 @@ export function traceEventListeners(target: PatchTarget): number {
       if (active !== undefined && !active.trace.closed) {
         if (!entryPointOptionsOf(active.trace.owner)?.events) return undefined;
         span = startSpan(name, SpanType.CHAIN, active);
+        // A listener `emit()` does not wait for may outlive the emitter: its trace waits for it.
+        if (span instanceof SpanRecord) span.detach();
       } else {
         const tracer = tracerFor(self);
         if (!entryPointOptionsOf(tracer)?.events || !tracer!.enabled) return undefined;
