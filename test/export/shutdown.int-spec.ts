@@ -22,7 +22,7 @@ interface ChildRun {
 function runUntilSigterm(env: Record<string, string>): Promise<ChildRun> {
   const child = spawn(
     process.execPath,
-    ['-r', path.join(__dirname, 'fixtures', 'register-ts.cjs'), 'fixtures/shutdown-app.ts'],
+    ['-r', path.join(__dirname, '..', 'fixtures', 'register-ts.cjs'), 'fixtures/shutdown-app.ts'],
     { cwd: __dirname, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
