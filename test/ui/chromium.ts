@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium package: never a browser download. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -37,4 +37,15 @@ export async function launchChromium(): Promise<{
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Closes what MLflow's UI opens on a first visit: the "Detect issues" tip, the assistant panel. */
+export async function dismissPopovers(page: Page): Promise<void> {
+  for (const id of ['mlflow.detect_issues.guidance.got_it', 'mlflow.assistant.chat_panel.close']) {
+    const button = page.locator(`[data-component-id="${id}"]`);
+    await button.waitFor({ state: 'visible', timeout: 15_000 }).then(
+      () => button.click(),
+      () => undefined, // not shown by this version of the UI
+    );
+  }
 }

@@ -6,21 +6,10 @@ import type { Page } from 'playwright-core';
 import { TracingService } from '../../lib';
 import { AppModule } from '../../sample/app.module';
 import { getTraceInfo, waitFor } from '../checks/mlflow-rest';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, dismissPopovers, launchChromium } from './chromium';
 
 const SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'mlflow-ui-trace.png');
 const UI_TIMEOUT = 60_000;
-
-/** Closes what MLflow's UI opens on a first visit: the "Detect issues" tip, the assistant panel. */
-async function dismissPopovers(page: Page): Promise<void> {
-  for (const id of ['mlflow.detect_issues.guidance.got_it', 'mlflow.assistant.chat_panel.close']) {
-    const button = page.locator(`[data-component-id="${id}"]`);
-    await button.waitFor({ state: 'visible', timeout: 15_000 }).then(
-      () => button.click(),
-      () => undefined, // not shown by this version of the UI
-    );
-  }
-}
 
 interface TreeNode {
   name: string;
