@@ -121,3 +121,4 @@ export { traceBedrock } from './integrations';
 export { createMlflowAgentsProcessor } from './integrations';
 export type { MlflowAgentsProcessor } from './integrations';
 export { traceClaudeAgent } from './integrations';
+export { traceLlamaIndex } from './integrations';

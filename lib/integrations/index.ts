@@ -11,3 +11,4 @@ export { traceBedrock } from './bedrock';
 export { createMlflowAgentsProcessor } from './openai-agents';
 export type { MlflowAgentsProcessor } from './openai-agents';
 export { traceClaudeAgent } from './claude-agent';
+export { traceLlamaIndex } from './llamaindex';

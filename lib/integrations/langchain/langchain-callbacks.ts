@@ -2,7 +2,7 @@ import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import { LlmAttribute, pathOf, setRequestParameters } from '../shared';
 import { llmResultRecord, messageRecord, toChatMessage } from './langchain-messages';
-import type { LangChainRunRecorder } from './langchain-run-recorder';
+import type { OpenRuns } from '../shared/open-runs';
 import { llmResultUsage } from './langchain-usage';
 
 type Json = Record<string, unknown>;
@@ -70,7 +70,7 @@ function chatInputs(batches: unknown): unknown {
 
 /** `handleChatModelStart` / `handleLLMStart`: the same arguments, messages or prompts second. */
 function modelStart(
-  runs: LangChainRunRecorder,
+  runs: OpenRuns,
   spanType: string,
   fallbackName: string,
   toInputs: (input: unknown) => unknown,
@@ -102,7 +102,7 @@ function modelStart(
  * really passes (for chains: parentRunId 4th and runName 8th, unlike its declared types),
  * recording into `runs`. Mixed into the `BaseCallbackHandler` subclass.
  */
-export function langChainCallbacks(runs: LangChainRunRecorder) {
+export function langChainCallbacks(runs: OpenRuns) {
   return {
     handleChainStart(
       chain: unknown,

@@ -1,5 +1,5 @@
 import { langChainCallbacks } from './langchain-callbacks';
-import { LangChainRunRecorder } from './langchain-run-recorder';
+import { OpenRuns } from '../shared/open-runs';
 
 /**
  * What `createMlflowCallbackHandler()` returns: a `BaseCallbackHandler` of the app's own
@@ -50,7 +50,7 @@ function defineHandlerClass(): HandlerClass {
       // Handlers run in line with the run (not in LangChain's background queue), so a
       // top-level run starts where its caller's @Trace span is active, and in order.
       super({ _awaitHandler: true });
-      Object.assign(this, langChainCallbacks(new LangChainRunRecorder(this)));
+      Object.assign(this, langChainCallbacks(new OpenRuns(this)));
     }
   }
   return MlflowLangChainHandler as unknown as HandlerClass;

@@ -1,4 +1,4 @@
-import { LangChainRunRecorder } from '../langchain/langchain-run-recorder';
+import { OpenRuns } from '../shared/open-runs';
 import { SpanType } from '../../tracing/span-type';
 import { pathOf, safely } from '../shared';
 import {
@@ -46,7 +46,7 @@ export function createMlflowAgentsProcessor(): MlflowAgentsProcessor {
 }
 
 class AgentsProcessor implements MlflowAgentsProcessor {
-  private readonly runs = new LangChainRunRecorder(this);
+  private readonly runs = new OpenRuns(this);
   /** The SDK's `task` span repeats its trace: its children nest under the trace's span. */
   private readonly folded = new Map<string, string>();
 

@@ -1,0 +1,1 @@
+export { traceLlamaIndex } from './trace-llamaindex';
