@@ -26,8 +26,21 @@ export function runInSpan<T>(
     if (definition.decoratedMethod !== undefined) warnIfModuleNotSetUp(definition.decoratedMethod);
     return fn.apply(thisArg, args);
   }
-  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, thisArg, args) as T;
+  return runInOpenedSpan(span, fn, thisArg, args, definition.captureOutputs);
+}
 
+/**
+ * Runs `fn` as the active span's work and ends `span` when its result is done (a thrown error is
+ * recorded and rethrown unchanged). Shared by `@Trace`, `withSpan` and `traceInWorker`.
+ */
+export function runInOpenedSpan<T>(
+  span: SpanRecord | typeof NOT_SAMPLED,
+  fn: (...args: never[]) => T,
+  thisArg: unknown,
+  args: unknown[],
+  captureOutputs = true,
+): T {
+  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, thisArg, args) as T;
   let result: T;
   try {
     result = runWithActive(span, fn, thisArg, args) as T;
@@ -36,7 +49,7 @@ export function runInSpan<T>(
     span.end();
     throw error;
   }
-  return trackResult(span, result, definition.captureOutputs);
+  return trackResult(span, result, captureOutputs);
 }
 
 function describeCall(span: SpanRecord, definition: SpanDefinition, args: unknown[]): void {

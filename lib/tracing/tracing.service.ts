@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { ExportStats } from '../export/export-stats';
 import type { LiveSpan } from './live-span.interface';
 import { NOOP_SPAN } from './noop-span';
-import { activeSpanRecord, NOT_SAMPLED, runWithActive, spanStorage } from './span-context';
+import { activeSpanRecord, NOT_SAMPLED, spanStorage } from './span-context';
 import type { SpanOptions } from './span-options.interface';
 import { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
-import { trackResult } from './track-result';
+import { runInOpenedSpan } from './run-in-span';
 import { formatTraceparent } from './traceparent';
 import type { TraceUpdate } from './trace-update.interface';
 import { Tracer, type DetachedWorkStats } from './tracer';
@@ -30,16 +30,7 @@ export class TracingService {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const span = this.open(options);
     if (span === undefined) return fn(NOOP_SPAN);
-    if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, undefined, [NOOP_SPAN]) as T;
-    let result: T;
-    try {
-      result = runWithActive(span, fn, undefined, [span]) as T;
-    } catch (error) {
-      span.recordException(error);
-      span.end();
-      throw error;
-    }
-    return trackResult(span, result, true);
+    return runInOpenedSpan(span, fn, undefined, [span === NOT_SAMPLED ? NOOP_SPAN : span]);
   }
 
   /**

@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_SERIALIZATION_LIMITS } from '../../serialization';
 import type { LiveSpan } from '../live-span.interface';
 import { NOOP_SPAN } from '../noop-span';
-import { activeSpanRecord, NOT_SAMPLED, runWithActive } from '../span-context';
+import { activeSpanRecord, NOT_SAMPLED } from '../span-context';
 import { SpanRecord } from '../span-record';
 import type { SpanTypeName } from '../span-type';
 import { startSpan } from '../start-span';
 import { TraceRecord, type TraceOwner } from '../trace-record';
 import { parseTraceparent } from '../traceparent';
-import { trackResult } from '../track-result';
+import { runInOpenedSpan } from '../run-in-span';
 import {
   WORKER_SPANS_KIND,
   type WireSpan,
@@ -42,16 +42,7 @@ export function traceInWorker<T>(
     span = undefined;
   }
   if (span === undefined) return fn(NOOP_SPAN);
-  if (span === NOT_SAMPLED) return runWithActive(NOT_SAMPLED, fn, undefined, [NOOP_SPAN]) as T;
-  let result: T;
-  try {
-    result = runWithActive(span, fn, undefined, [span]) as T;
-  } catch (error) {
-    span.recordException(error);
-    span.end();
-    throw error;
-  }
-  return trackResult(span, result, true);
+  return runInOpenedSpan(span, fn, undefined, [span === NOT_SAMPLED ? NOOP_SPAN : span]);
 }
 
 function openWorkerSpan(
