@@ -2,7 +2,7 @@ import { startMlflowServer, type MlflowServer } from '../../scripts/mlflow/mlflo
 import type { ExportStats } from '../../lib';
 import { NO_DROPS } from '../../lib/export';
 import { FaultProxy, type Fault, type FaultRule } from './fixtures/fault-proxy';
-import { bootFaultApp, produceTraces, readExperiment } from './fixtures/fault-app';
+import { bootFaultApp, closeFaultApps, produceTraces, readExperiment } from './fixtures/fault-app';
 
 const uri = () => process.env.MLFLOW_TEST_TRACKING_URI as string;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -10,6 +10,8 @@ const handedOver = (stats: ExportStats) =>
   stats.exported + Object.values(stats.dropped).reduce((a, b) => a + b, 0) + stats.pending;
 
 const TRACES = 30;
+
+afterEach(closeFaultApps);
 
 const faults: [string, FaultRule | Fault][] = [
   ['500', { kind: 'status', status: 500 }],

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { ExportStats } from '../../lib';
 import { resolveOptions } from '../../lib/options/resolve-options';
-import { bootFaultApp, produceTraces, readExperiment } from './fixtures/fault-app';
+import { bootFaultApp, closeFaultApps, produceTraces, readExperiment } from './fixtures/fault-app';
 
 const uri = () => process.env.MLFLOW_TEST_TRACKING_URI as string;
 
@@ -109,6 +109,7 @@ describe('shutdown on SIGTERM (Nest shutdown hooks) in a real process', () => {
 });
 
 describe('app.close() while delivery is stopped or under way', () => {
+  afterEach(closeFaultApps);
   it('with MLflow unreachable since startup: returns far before the (default) deadline, counting what is left as shutdown', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
