@@ -4,6 +4,7 @@ import { NOT_SAMPLED, runWithActive, spanStorage } from './span-context';
 import type { SpanOptions } from './span-options.interface';
 import { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
+import { parseTraceparent } from './traceparent';
 import type { Tracer } from './tracer';
 import { trackResult } from './track-result';
 
@@ -77,7 +78,13 @@ function openDetached(
       if (span === undefined) return NOT_SAMPLED;
       span.trace.metadata[LINKED_TRACE_KEY] = active.traceId;
     } else {
-      span = startSpan(name, options.spanType, active, tracer);
+      span = startSpan(
+        name,
+        options.spanType,
+        active,
+        tracer,
+        parseTraceparent(options.traceparent),
+      );
     }
     if (!(span instanceof SpanRecord)) return span;
     span.detach();

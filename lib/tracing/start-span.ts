@@ -1,6 +1,7 @@
 import { NOT_SAMPLED, spanStorage } from './span-context';
 import { SpanRecord } from './span-record';
 import type { Tracer } from './tracer';
+import type { RemoteParent } from './traceparent';
 import { getDefaultTracer, tracerFor } from './tracer-registry';
 
 /**
@@ -10,14 +11,16 @@ import { getDefaultTracer, tracerFor } from './tracer-registry';
 export const MAX_SPANS_PER_TRACE = 10_000;
 
 /**
- * Opens a span under the active one, or a new trace (with `rootTracer`) when none is active.
- * Returns NOT_SAMPLED for an unsampled tree and `undefined` when tracing is off.
+ * Opens a span under the active one, or a new trace (with `rootTracer`) when none is active,
+ * continuing `remoteParent`'s when given. Returns NOT_SAMPLED for an unsampled tree and
+ * `undefined` when tracing is off.
  */
 export function startSpan(
   name: string,
   spanType: string | undefined,
   parent = spanStorage.getStore(),
   rootTracer: Tracer | undefined = getDefaultTracer(),
+  remoteParent?: RemoteParent,
 ): SpanRecord | typeof NOT_SAMPLED | undefined {
   if (parent === NOT_SAMPLED) return NOT_SAMPLED;
   if (parent !== undefined) {
@@ -36,7 +39,8 @@ export function startSpan(
     return span;
   }
   if (rootTracer === undefined || !rootTracer.enabled) return undefined;
-  return rootTracer.startRootSpan(name, spanType ?? rootTracer.defaultSpanType) ?? NOT_SAMPLED;
+  const type = spanType ?? rootTracer.defaultSpanType;
+  return rootTracer.startRootSpan(name, type, remoteParent) ?? NOT_SAMPLED;
 }
 
 /**

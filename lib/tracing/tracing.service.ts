@@ -7,7 +7,8 @@ import type { SpanOptions } from './span-options.interface';
 import { SpanRecord } from './span-record';
 import { startSpan } from './start-span';
 import { runInOpenedSpan } from './run-in-span';
-import { formatTraceparent } from './traceparent';
+import { formatTraceparent, parseTraceparent } from './traceparent';
+import { childProcessEnv } from './child-process-env';
 import type { TraceUpdate } from './trace-update.interface';
 import { Tracer, type DetachedWorkStats } from './tracer';
 import { runDetached, type DetachOptions } from './detached-work';
@@ -87,6 +88,20 @@ export class TracingService {
       : { traceparent: formatTraceparent(span.traceIdHex, span.spanIdHex) };
   }
 
+  /**
+   * Environment variables for a child process (`spawn`, `execFile`, `fork`), to merge into its
+   * `env`: `{ TRACEPARENT }` naming the active span, W3C's convention for environment carriers.
+   * A child that continues from it (MLflow's Python SDK, or `traceparent` in `withSpan` options)
+   * records its spans in this trace under the active span. `{}` with no active span.
+   */
+  getChildProcessEnv(): Record<string, string> {
+    try {
+      return childProcessEnv();
+    } catch {
+      return {};
+    }
+  }
+
   /** Sets trace-level fields of the active trace; ignored when no trace is recorded. */
   updateCurrentTrace(update: TraceUpdate): void {
     const trace = activeSpanRecord()?.trace;
@@ -118,7 +133,8 @@ export class TracingService {
     try {
       const parent =
         options.parent === undefined ? spanStorage.getStore() : asParent(options.parent);
-      const span = startSpan(String(options.name), options.spanType, parent, this.tracer);
+      const remote = parseTraceparent(options.traceparent);
+      const span = startSpan(String(options.name), options.spanType, parent, this.tracer, remote);
       if (span instanceof SpanRecord) {
         if (options.attributes) span.setAttributes(options.attributes);
         if (options.inputs !== undefined) span.setInputs(options.inputs);
