@@ -27,7 +27,10 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.spec.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/setup/fail-on-unhandled-rejection.ts'],
+      setupFilesAfterEnv: [
+        '<rootDir>/test/setup/unit-timeout.ts',
+        '<rootDir>/test/setup/fail-on-unhandled-rejection.ts',
+      ],
     },
     {
       ...shared,

@@ -362,7 +362,7 @@ async function expectCounted(
   traces: number,
 ): Promise<void> {
   const tracing = app.get(TracingService);
-  await tracing.flush();
+  await tracing.flush(30_000);
   const masking = app.get(MaskingService);
   await waitFor(async () =>
     masking.getStats().maskedTraces >= before.masking.maskedTraces + traces ? true : undefined,
