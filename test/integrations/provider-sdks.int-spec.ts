@@ -253,7 +253,10 @@ describe(`Gemini (${geminiSdk.label}), Mistral, Groq and Ollama traced into a re
 
     const [toolCall, toolAnswer] = spans('Models.generate_content');
     expect(toolCall.attributes['mlflow.chat.tools']).toEqual([
-      { type: 'function', function: { name: 'get_weather', parameters: weather.parameters } },
+      {
+        type: 'function',
+        function: { name: 'get_weather', parameters: { properties: weather.parameters.properties } },
+      },
     ]);
     expect(toolCall.outputs).toMatchObject({
       candidates: [

@@ -3,41 +3,70 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MlflowTracingModule, traceAnthropic, traceOpenAI, TracingService } from '../../lib';
 import {
-  readTraceWithPython,
-  runMlflowPython,
-  searchTracesWithPython,
-  type PythonSpan,
-  type PythonTrace,
-} from '../checks/mlflow-python';
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+} from '@aws-sdk/client-bedrock-runtime';
+import { Mistral } from '@mistralai/mistralai';
+import Groq from 'groq-sdk';
+import {
+  MlflowTracingModule,
+  traceAnthropic,
+  traceBedrock,
+  traceGemini,
+  traceGroq,
+  traceMistral,
+  traceOpenAI,
+  TracingService,
+} from '../../lib';
+import { runMlflowPython, type PythonSpan, type PythonTrace } from '../checks/mlflow-python';
 import { mlflowRequest, searchTraces, waitFor } from '../checks/mlflow-rest';
 import { ANTHROPIC_SDKS } from '../integrations/fixtures/anthropic-sdks';
 import { fakeAnthropicServer } from '../integrations/fixtures/fake-anthropic-server';
+import {
+  FakeBedrockServer,
+  fakeBedrockClientConfig,
+} from '../integrations/fixtures/fake-bedrock-server';
+import { fakeGeminiServer } from '../integrations/fixtures/fake-gemini-server';
+import {
+  fakeGroqServer,
+  fakeMistralServer,
+} from '../integrations/fixtures/fake-openai-compatible-server';
 import { fakeOpenAIServer } from '../integrations/fixtures/fake-openai-server';
+import { GEMINI_SDKS, geminiTestOptions } from '../integrations/fixtures/gemini-sdks';
 import { OPENAI_SDKS } from '../integrations/fixtures/openai-sdks';
+import { readTracesWithPython } from '../integrations/fixtures/read-traces';
 import { newestRunnable } from '../integrations/fixtures/sdk-versions';
 import { ensurePythonSdks } from './fixtures/python-sdks';
+
+type Sdk = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'mistral' | 'groq';
 
 /** One SDK call, made the same way by Python (keyword arguments) and by the library. */
 interface Call {
   label: string;
-  sdk: 'openai' | 'anthropic';
-  method: 'chat.completions.create' | 'responses.create' | 'embeddings.create' | 'messages.create';
+  sdk: Sdk;
+  /**
+   * The Python client's method (`chat.completions.create`, `models.generate_content`,
+   * `converse`); the Node SDK's is its camelCase (Bedrock: the command of that name).
+   */
+  method: string;
+  /** Python's keyword arguments; the Node SDKs of Gemini and Mistral take them in camelCase. */
   body: Record<string, unknown>;
 }
 
 const question = (text: string) => [{ role: 'user', content: text }];
-const weatherTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Weather of a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } } },
-  },
+const weather = {
+  name: 'get_weather',
+  description: 'Weather of a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } } },
 };
+const weatherTool = { type: 'function', function: weather };
+const GEMINI_MODEL = 'gemini-2.5-flash';
+const BEDROCK_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const bedrockQuestion = (text: string) => [{ role: 'user', content: [{ text }] }];
 
-/** The calls of issue #21: every SDK call both Python's autolog and the library trace. */
+/** Every SDK call both Python's autolog and the library trace. */
 const CALLS: Call[] = [
   {
     label: 'openai chat',
@@ -105,6 +134,118 @@ const CALLS: Call[] = [
       messages: question('Stream to me'),
     },
   },
+  {
+    label: 'gemini',
+    sdk: 'gemini',
+    method: 'models.generate_content',
+    body: {
+      model: GEMINI_MODEL,
+      contents: 'What is Gemini?',
+      config: { temperature: 0.2, max_output_tokens: 64 },
+    },
+  },
+  {
+    label: 'gemini with tools',
+    sdk: 'gemini',
+    method: 'models.generate_content',
+    body: {
+      model: GEMINI_MODEL,
+      contents: 'Weather in Paris?',
+      config: {
+        tools: [
+          {
+            function_declarations: [
+              {
+                name: weather.name,
+                description: weather.description,
+                parameters_json_schema: weather.parameters,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  },
+  {
+    label: 'bedrock converse',
+    sdk: 'bedrock',
+    method: 'converse',
+    body: {
+      modelId: BEDROCK_MODEL,
+      messages: bedrockQuestion('What is Bedrock?'),
+      inferenceConfig: { maxTokens: 64, temperature: 0.2 },
+    },
+  },
+  {
+    label: 'bedrock converse streamed',
+    sdk: 'bedrock',
+    method: 'converse_stream',
+    body: { modelId: BEDROCK_MODEL, messages: bedrockQuestion('Stream from Bedrock') },
+  },
+  {
+    label: 'bedrock converse with tools',
+    sdk: 'bedrock',
+    method: 'converse',
+    body: {
+      modelId: BEDROCK_MODEL,
+      messages: bedrockQuestion('Weather in Paris?'),
+      toolConfig: {
+        tools: [
+          {
+            toolSpec: {
+              name: weather.name,
+              description: weather.description,
+              inputSchema: { json: weather.parameters },
+            },
+          },
+        ],
+      },
+    },
+  },
+  {
+    label: 'mistral',
+    sdk: 'mistral',
+    method: 'chat.complete',
+    body: {
+      model: 'mistral-small-latest',
+      messages: question('What is Mistral?'),
+      temperature: 0.2,
+      max_tokens: 64,
+    },
+  },
+  {
+    label: 'mistral with tools',
+    sdk: 'mistral',
+    method: 'chat.complete',
+    body: {
+      model: 'mistral-small-latest',
+      messages: question('Weather in Paris?'),
+      tools: [weatherTool],
+      tool_choice: 'auto',
+    },
+  },
+  {
+    label: 'groq',
+    sdk: 'groq',
+    method: 'chat.completions.create',
+    body: {
+      model: 'llama-3.3-70b-versatile',
+      messages: question('What is Groq?'),
+      temperature: 0.2,
+      max_tokens: 64,
+    },
+  },
+  {
+    label: 'groq with tools',
+    sdk: 'groq',
+    method: 'chat.completions.create',
+    body: {
+      model: 'llama-3.3-70b-versatile',
+      messages: question('Weather in Paris?'),
+      tools: [weatherTool],
+      tool_choice: 'auto',
+    },
+  },
 ];
 
 /**
@@ -114,13 +255,14 @@ const CALLS: Call[] = [
  * Every entry must still occur: one that no longer does fails the test, so the list (and the
  * docs built from it) stays true.
  */
-const OPENAI_CALLS = CALLS.filter((call) => call.sdk === 'openai').map((call) => call.label);
+const callsOf = (...sdks: Sdk[]) =>
+  CALLS.filter((call) => sdks.includes(call.sdk)).map((call) => call.label);
 const DELIBERATE: { where: string; calls?: string[]; reason: string }[] = [
   {
     where: 'span.attributes.mlflow.llm.provider',
-    calls: OPENAI_CALLS,
+    calls: callsOf('openai', 'mistral'),
     reason:
-      "the provider is named on every SDK span; Python's OpenAI autolog leaves it out (its Anthropic autolog writes it)",
+      "the provider is named on every SDK span; Python's OpenAI and Mistral autologs leave it out (its Anthropic, Gemini, Bedrock and Groq autologs write it)",
   },
   ...[
     'span.attributes.mlflow.chat.tokenUsage',
@@ -139,6 +281,24 @@ const DELIBERATE: { where: string; calls?: string[]; reason: string }[] = [
     calls: ['anthropic streamed'],
     reason:
       'an Anthropic stream is recorded in full (the message rebuilt, one event per chunk); Python stores "<anthropic.Stream object at 0x…>"',
+  })),
+  ...['span.outputs', 'info.response_preview'].map((where) => ({
+    where,
+    calls: callsOf('gemini'),
+    reason:
+      "the response as the Node SDK returns it, without the HTTP response headers (`sdk_http_response`) and the empty `automatic_function_calling_history` Python's SDK adds; Python's preview, which also lists every unset field as null, is cut at 1,000 characters",
+  })),
+  {
+    where: 'info.request_preview',
+    calls: ['gemini with tools'],
+    reason:
+      "Python's preview of a typed `GenerateContentConfig` lists every unset field as null and is cut at 1,000 characters; ours holds the whole request",
+  },
+  ...['span.outputs', 'info.response_preview'].map((where) => ({
+    where,
+    calls: ['bedrock converse', 'bedrock converse with tools'],
+    reason:
+      "the response as the Node SDK returns it: its `$metadata` (status, request id, attempts) where boto3's has `ResponseMetadata` (with the HTTP headers)",
   })),
   {
     where: 'span.outputs',
@@ -167,14 +327,36 @@ const SEARCHES = [
   "span.attributes.model LIKE '%gpt-4o-mini%'",
   "span.attributes.temperature LIKE '%0.2%'",
   "span.attributes.tools LIKE '%get_weather%'",
-  "span.attributes.stream = 'true'",
+  "span.attributes.stream LIKE '%true%'",
   "span.attributes.tool_choice LIKE '%auto%'",
   "span.attributes.`mlflow.llm.model` LIKE '%gpt-4o-mini%'",
   "span.type = 'CHAT_MODEL'",
   "span.type = 'EMBEDDING'",
   "span.name = 'Completions'",
   "span.name = 'Messages.create'",
+  "span.type = 'LLM'",
+  "span.name = 'Models.generate_content'",
+  "span.name = 'BedrockRuntime.converse_stream'",
+  "span.name = 'Chat.complete'",
+  "span.attributes.`mlflow.llm.model` LIKE '%gemini%'",
+  "span.attributes.`mlflow.chat.tools` LIKE '%get_weather%'",
+  "span.attributes.`mlflow.message.format` LIKE '%bedrock%'",
 ];
+
+const READ_TRACE = path.join(__dirname, '..', 'checks', 'read-trace.py');
+
+/** How many traces each filter finds in each experiment: one Python process for all searches. */
+async function searchCounts(experimentIds: string[], filters: string[]): Promise<number[][]> {
+  const script = [
+    'import json, runpy, sys',
+    'helpers = runpy.run_path(sys.argv[1])',
+    'ids, filters = json.loads(sys.argv[2]), json.loads(sys.argv[3])',
+    'search = lambda e, f: len(helpers["main"](["search", e, f])["trace_ids"])',
+    'helpers["REAL_STDOUT"].write(json.dumps([[search(e, f) for e in ids] for f in filters]))',
+  ].join('\n');
+  const args = [READ_TRACE, JSON.stringify(experimentIds), JSON.stringify(filters)];
+  return JSON.parse(await runMlflowPython(['-c', script, ...args])) as number[][];
+}
 
 type Json = unknown;
 
@@ -320,29 +502,68 @@ async function experimentId(name: string): Promise<string> {
   return found.experiment.experiment_id;
 }
 
+const camelCase = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** `max_output_tokens` → `maxOutputTokens` at every depth (the calls' own data has no `_`). */
+function camelCaseKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [camelCase(key), camelCaseKeys(item)]),
+  );
+}
+
+/** Makes `call` with the Node SDK's client, reading a stream to its end. */
+async function callWithNodeSdk(client: object, call: Call): Promise<void> {
+  const camel = call.sdk === 'gemini' || call.sdk === 'mistral';
+  const body = (camel ? camelCaseKeys(call.body) : call.body) as Record<string, unknown>;
+  let stream: AsyncIterable<unknown> | undefined;
+  if (call.sdk === 'bedrock') {
+    const bedrock = client as BedrockRuntimeClient;
+    if (call.method === 'converse') await bedrock.send(new ConverseCommand(body as never));
+    else stream = (await bedrock.send(new ConverseStreamCommand(body as never))).stream;
+  } else {
+    const keys = call.method.split('.').map(camelCase);
+    const owner = keys.slice(0, -1).reduce<any>((at, key) => at[key], client); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const result = await owner[keys[keys.length - 1]](body);
+    if (body.stream === true) stream = result as AsyncIterable<unknown>;
+  }
+  if (stream !== undefined) for await (const _ of stream) void _;
+}
+
 describe("The same calls traced by MLflow's Python autolog and by the library", () => {
-  const openaiServer = fakeOpenAIServer();
-  const anthropicServer = fakeAnthropicServer();
+  const servers = {
+    openai: fakeOpenAIServer(),
+    anthropic: fakeAnthropicServer(),
+    gemini: fakeGeminiServer(GEMINI_MODEL),
+    bedrock: new FakeBedrockServer(),
+    mistral: fakeMistralServer(),
+    groq: fakeGroqServer(),
+  };
   const stamp = Date.now();
   const names = { python: `autolog-python-${stamp}`, ours: `autolog-ours-${stamp}` };
   const experiments = { python: '', ours: '' };
   let app: INestApplication | undefined;
   let pairs: { call: Call; python: PythonTrace; ours: PythonTrace }[] = [];
   let differences: string[] = [];
+  /** Per search, the traces it finds: [Python's, ours]. */
+  let searches: number[][] = [];
 
   beforeAll(async () => {
     await ensurePythonSdks(process.env.MLFLOW_TEST_PYTHON!);
-    const urls = {
-      openai: `${await openaiServer.start()}/v1`,
-      anthropic: await anthropicServer.start(),
+    const urls: Record<Sdk, string> = {
+      openai: `${await servers.openai.start()}/v1`,
+      anthropic: await servers.anthropic.start(),
+      gemini: await servers.gemini.start(),
+      bedrock: await servers.bedrock.start(),
+      mistral: await servers.mistral.start(),
+      groq: await servers.groq.start(),
     };
 
-    // Python: the calls with mlflow.openai.autolog() and mlflow.anthropic.autolog().
+    // Python: the calls with every SDK's autolog on (botocore speaks HTTP/1.1 only).
     const callsFile = path.join(tmpdir(), `autolog-calls-${process.pid}-${stamp}.json`);
-    writeFileSync(
-      callsFile,
-      JSON.stringify({ openai_url: urls.openai, anthropic_url: urls.anthropic, calls: CALLS }),
-    );
+    const pythonUrls = { ...urls, bedrock: await servers.bedrock.startHttp1() };
+    writeFileSync(callsFile, JSON.stringify({ urls: pythonUrls, calls: CALLS }));
     const pythonIds = JSON.parse(
       await runMlflowPython(
         [path.join(__dirname, 'fixtures', 'python-autolog.py'), names.python, callsFile],
@@ -355,6 +576,7 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     // The library: the same calls on traced clients, each its own trace.
     const OpenAI = newestRunnable(OPENAI_SDKS).load().default;
     const Anthropic = newestRunnable(ANTHROPIC_SDKS).load().default;
+    const { GoogleGenAI } = newestRunnable(GEMINI_SDKS).load();
     const moduleRef = await Test.createTestingModule({
       imports: [
         MlflowTracingModule.forRoot({
@@ -365,18 +587,19 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     }).compile();
     app = await moduleRef.createNestApplication({ logger: false }).init();
     const tracing = app.get(TracingService);
-    const clients = {
+    const clients: Record<Sdk, object> = {
       openai: traceOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: urls.openai, maxRetries: 0 })),
       anthropic: traceAnthropic(
         new Anthropic({ apiKey: 'sk-test', baseURL: urls.anthropic, maxRetries: 0 }),
       ),
+      gemini: traceGemini(new GoogleGenAI(geminiTestOptions(urls.gemini))),
+      bedrock: traceBedrock(new BedrockRuntimeClient(fakeBedrockClientConfig(urls.bedrock))),
+      mistral: traceMistral(new Mistral({ apiKey: 'test', serverURL: urls.mistral })),
+      groq: traceGroq(new Groq({ apiKey: 'test', baseURL: urls.groq, maxRetries: 0 })),
     };
     const ourIds: string[] = [];
     for (const call of CALLS) {
-      const resource = call.method.split('.').slice(0, -1);
-      const owner = resource.reduce<any>((at, key) => at[key], clients[call.sdk]); // eslint-disable-line @typescript-eslint/no-explicit-any
-      const result = await owner.create(call.body);
-      if (call.body.stream === true) for await (const _ of result) void _;
+      await callWithNodeSdk(clients[call.sdk], call);
       await tracing.flush();
       experiments.ours ||= await experimentId(names.ours);
       const ids = await waitFor(async () => {
@@ -387,21 +610,20 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     }
     experiments.python = await experimentId(names.python);
 
-    pairs = await Promise.all(
-      CALLS.map(async (call, i) => ({
-        call,
-        python: await readTraceWithPython(pythonIds[i]),
-        ours: await readTraceWithPython(ourIds[i]),
-      })),
-    );
+    const [python, ours, counts] = await Promise.all([
+      readTracesWithPython(pythonIds),
+      readTracesWithPython(ourIds),
+      searchCounts([experiments.python, experiments.ours], SEARCHES),
+    ]);
+    searches = counts;
+    pairs = CALLS.map((call, i) => ({ call, python: python[i], ours: ours[i] }));
     differences = [];
     for (const { call, python, ours } of pairs) diffTrace(call.label, python, ours, differences);
   }, 600_000);
 
   afterAll(async () => {
     await app?.close();
-    await openaiServer.stop();
-    await anthropicServer.stop();
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
   });
 
   it('stores the same names, types, tree, attributes, inputs, outputs, token usage and trace info, but for the deliberate differences', () => {
@@ -413,11 +635,12 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     expect(unused).toEqual([]);
   });
 
-  it.each(SEARCHES)('finds as many traces for %s', async (filter) => {
-    const [python, ours] = await Promise.all([
-      searchTracesWithPython(experiments.python, filter),
-      searchTracesWithPython(experiments.ours, filter),
-    ]);
-    expect({ filter, count: ours.length }).toEqual({ filter, count: python.length });
-  });
+  it.each(SEARCHES.map((filter, i) => [filter, i] as const))(
+    'finds as many traces for %s',
+    (filter, i) => {
+      const [python, ours] = searches[i];
+      expect(python).toBeGreaterThan(0);
+      expect({ filter, count: ours }).toEqual({ filter, count: python });
+    },
+  );
 });

@@ -94,16 +94,15 @@ function geminiTools(tools: unknown): ChatTool[] {
   return out;
 }
 
-/** Gemini's `Schema` (`type: 'OBJECT'`) or a JSON schema, with JSON schema's lower-case types. */
+/**
+ * Gemini's `Schema` (`type: 'OBJECT'`) or a JSON schema, with JSON schema's lower-case types;
+ * as Python's `convert_gemini_func_to_mlflow_chat_tool`, its properties and `required` only.
+ */
 function functionParameters(schema: Json): Json {
   const properties: Json = {};
   for (const [name, prop] of Object.entries((schema.properties ?? {}) as Json))
     properties[name] = parameterProperty(prop as Json);
-  return {
-    type: 'object',
-    properties,
-    ...(Array.isArray(schema.required) ? { required: schema.required } : {}),
-  };
+  return { properties, ...(Array.isArray(schema.required) ? { required: schema.required } : {}) };
 }
 
 function parameterProperty(prop: Json): Json {

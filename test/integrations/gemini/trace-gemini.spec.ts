@@ -154,7 +154,6 @@ describeEachSdk(GEMINI_SDKS, (load) => {
           name: 'get_weather',
           description: 'Weather of a city',
           parameters: {
-            type: 'object',
             properties: { city: { type: 'string', description: 'City name' } },
             required: ['city'],
           },
