@@ -14,7 +14,7 @@ export function exposeActiveSpans(api: OtelApiModule): () => void {
     active === NOT_SAMPLED
       ? Reflect.apply(fn, thisArg, args)
       : api.context.with(
-          api.trace.setSpan(api.context.active(), new MlflowOtelSpan(active, false)),
+          api.trace.setSpan(api.context.active(), new MlflowOtelSpan(active, 'exposed')),
           Reflect.apply,
           undefined,
           fn,

@@ -11,7 +11,7 @@ export function otelSpanOf(active: ActiveContext): Span {
   if (active === NOT_SAMPLED) return NOT_SAMPLED_OTEL_SPAN;
   let span = exposed.get(active);
   if (span === undefined) {
-    span = new MlflowOtelSpan(active, false);
+    span = new MlflowOtelSpan(active, 'exposed');
     exposed.set(active, span);
   }
   return span;

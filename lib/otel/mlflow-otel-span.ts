@@ -10,6 +10,7 @@ import type {
 import type { EventAttributeValue } from '../trace-model';
 import { describeError } from '../tracing/describe-error';
 import type { SpanRecord } from '../tracing/span-record';
+import { HAND_OVER_SPAN } from '../tracing/sdk-call-spans';
 import type { RawAttributes } from './conventions';
 import { recordOtelAttributes } from './record-otel-attributes';
 
@@ -19,20 +20,40 @@ const STATUS_OK = 1;
 const STATUS_ERROR = 2;
 
 /**
- * An MLflow span seen through the OpenTelemetry API. A span opened through our tracer is
- * `owned`: its attributes are kept as given and translated into MLflow's when it ends. A span
- * of ours that is merely exposed (a `@Trace` call's, say) takes attributes at once and ignores
- * `end()`: only the code that opened it ends it.
+ * How an OpenTelemetry span relates to its MLflow span. `owned`: opened through our tracer, its
+ * attributes are kept as given and translated into MLflow's when it ends. `exposed`: a span of
+ * ours seen through the API (a `@Trace` call's, say), which takes attributes at once and ignores
+ * `end()`: only the code that opened it ends it. `joined`: an SDK's own span of a call an
+ * integration records, which adds its attributes to that span and leaves its name, like its end,
+ * to the integration.
  */
+export type OtelSpanRole = 'owned' | 'exposed' | 'joined';
+
+/** An MLflow span seen through the OpenTelemetry API. */
 export class MlflowOtelSpan implements Span {
-  private readonly raw: RawAttributes | undefined;
+  private raw: RawAttributes | undefined;
   private context: SpanContext | undefined;
 
   constructor(
     readonly record: SpanRecord,
-    private readonly owned: boolean,
+    private role: OtelSpanRole,
   ) {
-    this.raw = owned ? {} : undefined;
+    this.raw = role === 'owned' ? {} : undefined;
+  }
+
+  /**
+   * Hands the span our tracer opened for an SDK call over to the integration that records the
+   * same call (an SDK may open its span before it calls the traced method): what the SDK set so
+   * far is recorded now, the rest as it comes, and the span becomes `joined`. Undefined when the
+   * span is not ours to hand over (exposed, joined already, or ended).
+   */
+  [HAND_OVER_SPAN](): SpanRecord | undefined {
+    if (this.role !== 'owned' || !this.record.isRecording) return undefined;
+    const raw = this.raw!;
+    this.role = 'joined';
+    this.raw = undefined;
+    recordSafely(this.record, raw);
+    return this.record;
   }
 
   spanContext(): SpanContext {
@@ -83,12 +104,12 @@ export class MlflowOtelSpan implements Span {
   }
 
   updateName(name: string): this {
-    if (this.record.isRecording) this.record.name = String(name);
+    if (this.role !== 'joined' && this.record.isRecording) this.record.name = String(name);
     return this;
   }
 
   end(): void {
-    if (!this.owned || !this.record.isRecording) return;
+    if (this.role !== 'owned' || !this.record.isRecording) return;
     recordSafely(this.record, this.raw!);
     this.record.end();
   }

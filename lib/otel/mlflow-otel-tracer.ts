@@ -53,8 +53,10 @@ export class MlflowOtelTracer implements OtelTracerApi {
     let record: SpanRecord | typeof NOT_SAMPLED | undefined;
     if (parent instanceof SpanRecord && isSdkCallSpan(parent)) {
       // The SDK's own span of a call an integration records: its attributes join that span,
-      // rather than a second model span with the same token usage.
-      const joined = new MlflowOtelSpan(parent, false);
+      // rather than a second model span with the same token usage. (A span the SDK opens before
+      // it calls the traced method, as Anthropic's stream helpers do, the integration takes over
+      // instead: HAND_OVER_SPAN.)
+      const joined = new MlflowOtelSpan(parent, 'joined');
       if (options.attributes) joined.setAttributes(options.attributes);
       return joined;
     }
@@ -66,7 +68,7 @@ export class MlflowOtelTracer implements OtelTracerApi {
     }
     if (record === undefined) return UNTRACED_OTEL_SPAN;
     if (record === NOT_SAMPLED) return NOT_SAMPLED_OTEL_SPAN;
-    const span = new MlflowOtelSpan(record, true);
+    const span = new MlflowOtelSpan(record, 'owned');
     if (options.attributes) span.setAttributes(options.attributes);
     return span;
   }

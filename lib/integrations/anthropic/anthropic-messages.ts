@@ -1,6 +1,13 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
-import { createMethod, LlmAttribute, recordWithUsage, tokenUsage, type ChatTool } from '../shared';
+import {
+  createMethod,
+  LlmAttribute,
+  pathOf,
+  recordWithUsage,
+  tokenUsage,
+  type ChatTool,
+} from '../shared';
 import { MessageEventAccumulator } from './message-event-accumulator';
 
 type Json = Record<string, unknown>;
@@ -20,6 +27,9 @@ export const anthropicMessages = createMethod({
   describe: describeRequest,
   recordResult: recordMessage,
   accumulator: () => new MessageEventAccumulator(recordMessage),
+  // `messages.stream()` opens the SDK's span (1.x) before it calls `create`, and hands it down
+  // as `options.__span` ({ span, name, … }) for `create` to record on instead of opening one.
+  sdkSpan: (options) => pathOf(options, '__span', 'span'),
 });
 
 /**

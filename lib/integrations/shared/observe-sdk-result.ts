@@ -6,7 +6,10 @@ import { traceSdkStream } from './sdk-stream';
 interface ApiPromiseLike {
   responsePromise: Promise<unknown>;
   parseResponse: (...args: unknown[]) => unknown;
+  _thenUnwrap?: (transform: Transform, ...rest: unknown[]) => unknown;
 }
+
+type Transform = (value: unknown, ...rest: unknown[]) => unknown;
 
 /**
  * Ends `span` when the SDK call's result is done and returns that very result. For an
@@ -16,7 +19,11 @@ interface ApiPromiseLike {
 export function observeSdkResult<T>(span: SpanRecord, result: T, recorder: ResultRecorder): T {
   // Runs on the SDK's own parse path and in a `.then` branch of ours: it must never throw
   // (that would fail the caller's parse, or leave an unhandled rejection behind).
+  // Once: a parsed value can reach us by two paths (see hookThenUnwrap).
+  let settled = false;
   const settle = (value: unknown): void => {
+    if (settled) return;
+    settled = true;
     try {
       if (recorder.stream !== undefined && isAsyncIterable(value)) {
         traceSdkStream(span, value, recorder.stream());
@@ -29,6 +36,8 @@ export function observeSdkResult<T>(span: SpanRecord, result: T, recorder: Resul
     span.end();
   };
   const fail = (error: unknown) => {
+    if (settled) return;
+    settled = true;
     span.recordException(error);
     span.end();
   };
@@ -52,8 +61,9 @@ function hookParse(
 ): void {
   const parse = promise.parseResponse;
   let parsing = false;
+  const startParsing = () => (parsing = true);
   promise.parseResponse = async function (this: unknown, ...args: unknown[]) {
-    parsing = true;
+    startParsing();
     let value: unknown;
     try {
       value = await parse.apply(this, args);
@@ -64,12 +74,48 @@ function hookParse(
     settle(value);
     return value;
   };
+  hookThenUnwrap(promise, startParsing, settle, fail);
   // A response read raw (`.asResponse()`) is never parsed: its span ends with the response.
   // Parsing starts in a microtask right after the response arrives, before this runs.
   promise.responsePromise.then(
     () => setImmediate(() => parsing || endUnparsed()),
     (error: unknown) => fail(error),
   );
+}
+
+/**
+ * openai 7 gives each promise its own `_thenUnwrap`, whose promise parses with the client's
+ * parser rather than through `parseResponse`: the SDK's helpers built on it (`parse()`,
+ * `responses.stream()`) would leave the span without its result. The value reaches the
+ * helper's transform first, and a failure the new promise's parse.
+ */
+function hookThenUnwrap(
+  promise: ApiPromiseLike,
+  startParsing: () => void,
+  settle: (value: unknown) => void,
+  fail: (error: unknown) => void,
+): void {
+  const thenUnwrap = promise._thenUnwrap;
+  if (typeof thenUnwrap !== 'function' || !Object.hasOwn(promise, '_thenUnwrap')) return;
+  promise._thenUnwrap = function (this: unknown, transform: Transform, ...rest: unknown[]) {
+    const seen = (value: unknown, ...more: unknown[]) => {
+      settle(value);
+      return transform(value, ...more);
+    };
+    const unwrapped = thenUnwrap.call(this, seen, ...rest);
+    if (!isApiPromise(unwrapped)) return unwrapped;
+    const parse = unwrapped.parseResponse;
+    unwrapped.parseResponse = async function (this: unknown, ...args: unknown[]) {
+      startParsing();
+      try {
+        return await parse.apply(this, args);
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
+    };
+    return unwrapped;
+  };
 }
 
 function isApiPromise(value: unknown): value is ApiPromiseLike {

@@ -1,6 +1,6 @@
 import { NOT_SAMPLED, runWithActive } from '../../tracing/span-context';
 import { SpanRecord } from '../../tracing/span-record';
-import { markSdkCallSpan } from '../../tracing/sdk-call-spans';
+import { markSdkCallSpan, takeOverSdkSpan } from '../../tracing/sdk-call-spans';
 import { startOwnedSpan } from '../../tracing/start-span';
 
 /** What an SDK call's span starts with. */
@@ -9,6 +9,12 @@ export interface SdkSpanStart {
   readonly spanType: string;
   /** Built only when the span is recorded. */
   readonly describe: (span: SpanRecord) => void;
+  /**
+   * The OpenTelemetry span the SDK opened for this very call before calling the traced method
+   * (Anthropic's stream helpers do). Opened through our tracer (`otel.registerGlobal`), it
+   * becomes the call's span, so the call is one span whose tokens count once.
+   */
+  readonly sdkSpan?: unknown;
 }
 
 /**
@@ -25,7 +31,7 @@ export function runSdkCall<T>(
 ): T {
   let span: SpanRecord | typeof NOT_SAMPLED | undefined;
   try {
-    span = startOwnedSpan(start.name, start.spanType, client);
+    span = adoptSdkSpan(start) ?? startOwnedSpan(start.name, start.spanType, client);
     if (span instanceof SpanRecord) {
       markSdkCallSpan(span);
       start.describe(span);
@@ -52,6 +58,15 @@ export function runSdkCall<T>(
     span.end();
     return result;
   }
+}
+
+/** The SDK's own span of the call, named and typed as ours, when our tracer opened it. */
+function adoptSdkSpan(start: SdkSpanStart): SpanRecord | undefined {
+  const span = takeOverSdkSpan(start.sdkSpan);
+  if (span === undefined) return undefined;
+  span.name = start.name;
+  span.setSpanType(start.spanType);
+  return span;
 }
 
 /** Runs a recording step; a mapping that chokes on an unexpected shape must not break the call. */

@@ -51,6 +51,8 @@ export interface CreateMethodSpec {
   readonly recordResult: (span: SpanRecord, value: unknown) => void;
   /** For calls with `stream: true`. */
   readonly accumulator?: () => StreamAccumulator;
+  /** The OpenTelemetry span an SDK helper opened for the call and passed in `options`. */
+  readonly sdkSpan?: (options: unknown) => unknown;
 }
 
 export function createMethod(spec: CreateMethodSpec): TracedMethod {
@@ -59,6 +61,7 @@ export function createMethod(spec: CreateMethodSpec): TracedMethod {
       name: spec.name,
       spanType: spec.spanType,
       describe: (span) => spec.describe(span, requestBody(args)),
+      sdkSpan: spec.sdkSpan?.(args[1]),
     }),
     recorder: (args) => ({
       recordResult: spec.recordResult,

@@ -25,6 +25,18 @@ class Reviewer {
     }
     return this.tracing.getActiveTraceId();
   }
+
+  @Trace(SpanType.AGENT)
+  async reviewStreamed(text: string): Promise<string | undefined> {
+    await this.anthropic.messages
+      .stream({
+        model: 'claude-test',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: text }],
+      })
+      .finalMessage();
+    return this.tracing.getActiveTraceId();
+  }
 }
 
 describe('traceAnthropic with otel.registerGlobal on a real MLflow server', () => {
@@ -58,18 +70,37 @@ describe('traceAnthropic with otel.registerGlobal on a real MLflow server', () =
     await server.stop();
   });
 
-  it('stores one CHAT_MODEL span per call under the @Trace span; MLflow sums the usage once per call', async () => {
-    const traceId = await app.get(Reviewer).review('Check this');
+  /** The trace as MLflow stores it, with its root and its CHAT_MODEL spans. */
+  async function readBack(traceId: string | undefined) {
     await app.get(TracingService).flush();
     const trace = await readTraceWithPython(traceId!);
     const root = trace.spans.find((span) => span.parent_id === null)!;
     const models = trace.spans.filter((span) => span.span_type === 'CHAT_MODEL');
+    return { trace, root, models };
+  }
+
+  it('stores one CHAT_MODEL span per call under the @Trace span; MLflow sums the usage once per call', async () => {
+    const { trace, root, models } = await readBack(await app.get(Reviewer).review('Check this'));
     expect(trace.spans).toHaveLength(3);
     expect(models.map((span) => span.parent_id)).toEqual([root.span_id, root.span_id]);
     expect(trace.info.token_usage).toEqual({
       input_tokens: 42,
       output_tokens: 18,
       total_tokens: 60,
+    });
+  });
+
+  it('stores a messages.stream() call as one CHAT_MODEL span, its usage counted once', async () => {
+    const reviewer = app.get(Reviewer);
+    const { trace, root, models } = await readBack(await reviewer.reviewStreamed('Stream this'));
+    expect(trace.spans).toHaveLength(2);
+    expect(models.map((span) => [span.name, span.parent_id])).toEqual([
+      ['Messages.create', root.span_id],
+    ]);
+    expect(trace.info.token_usage).toEqual({
+      input_tokens: 21,
+      output_tokens: 9,
+      total_tokens: 30,
     });
   });
 });

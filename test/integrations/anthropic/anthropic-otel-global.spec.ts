@@ -95,4 +95,35 @@ describe('traceAnthropic with otel.registerGlobal (the SDK opens its own OpenTel
     ]);
     expect(aggregateTokenUsage(trace.spans)).toEqual({ ...ANTHROPIC_USAGE, total_tokens: 30 });
   });
+
+  it('makes the span the SDK opens before messages.stream() calls create the call span itself', async () => {
+    const anthropic = app.get<Anthropic>(ANTHROPIC);
+    const final = await anthropic.messages
+      .stream({
+        model: 'claude-test',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'stream helper' }],
+      })
+      .finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'Echo: stream helper' }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [trace, ...others] = exporter.getTraces();
+    expect(others).toEqual([]);
+    expect(renderTree(trace.spans)).toBe(
+      'Messages.create (CHAT_MODEL)  format anthropic, model claude-test, tokens 21 in / 9 out',
+    );
+    const call = trace.spans[0];
+    expect(call.inputs).toMatchObject({ messages: [{ content: 'stream helper' }], stream: true });
+    expect(call.outputs).toMatchObject({
+      content: [{ type: 'text', text: 'Echo: stream helper' }],
+    });
+    expect(call.attributes).toMatchObject({
+      'gen_ai.request.max_tokens': 100,
+      'gen_ai.request.stream': true,
+      'url.path': '/v1/messages',
+    });
+    const traceparent = server.requests.at(-1)?.headers.traceparent;
+    expect(traceparent).toBe(`00-${call.traceIdHex}-${call.spanIdHex}-01`);
+    expect(aggregateTokenUsage(trace.spans)).toEqual({ ...ANTHROPIC_USAGE, total_tokens: 30 });
+  });
 });

@@ -58,6 +58,12 @@ class Assistant {
 }
 
 const tokenUsage = (span: FinishedSpan) => span.attributes['mlflow.chat.tokenUsage'];
+/** OPENAI_USAGE as MLflow's token usage. */
+const CHAT_TOKEN_USAGE = {
+  input_tokens: OPENAI_USAGE.prompt_tokens,
+  output_tokens: OPENAI_USAGE.completion_tokens,
+  total_tokens: OPENAI_USAGE.total_tokens,
+};
 const childOf = (exporter: InMemoryTraceExporter, parent: FinishedSpan) =>
   exporter.getSpans().filter((span) => span.parentSpanIdHex === parent.spanIdHex);
 
@@ -235,7 +241,7 @@ describeEachSdk(OPENAI_SDKS, (load) => {
     });
     expect(
       streamed.events.filter((event) => event.name.startsWith('mlflow.chunk.item.')),
-    ).toHaveLength(5); // created, 3 text deltas, completed
+    ).toHaveLength(7); // created, output item and content part added, 3 text deltas, completed
     for (const span of [plain, streamed]) expect(tokenUsage(span)).toEqual({ ...RESPONSES_USAGE });
   });
 
@@ -338,11 +344,18 @@ describeEachSdk(OPENAI_SDKS, (load) => {
     expect(final.choices[0].message.content).toBe('Echo: helper');
     const span = exporter.findSpan({ name: 'Completions' });
     expect(span.outputs).toMatchObject({ choices: [{ message: { content: 'Echo: helper' } }] });
-    expect(tokenUsage(span)).toEqual({
-      input_tokens: OPENAI_USAGE.prompt_tokens,
-      output_tokens: OPENAI_USAGE.completion_tokens,
-      total_tokens: OPENAI_USAGE.total_tokens,
+    expect(tokenUsage(span)).toEqual(CHAT_TOKEN_USAGE);
+  });
+
+  it("traces the SDK's helpers built on create(...)._thenUnwrap(): chat.completions.parse()", async () => {
+    const parsed = await openai.chat.completions.parse({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'parse me' }],
     });
+    expect(parsed.choices[0].message.content).toBe('Echo: parse me');
+    const span = exporter.findSpan({ name: 'Completions' });
+    expect(span.outputs).toMatchObject({ choices: [{ message: { content: 'Echo: parse me' } }] });
+    expect(tokenUsage(span)).toEqual(CHAT_TOKEN_USAGE);
   });
 
   it('wrapping twice traces each call once', async () => {
