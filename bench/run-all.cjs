@@ -1,9 +1,11 @@
 // `npm run bench [-- part ...]`: runs the parts one after another, each in its own process,
 // then joins their reports into bench/results/summary.md. Parts: micro, http-express,
 // http-fastify, export, outage, masking, masking-attack (inputs built to make masking slow:
-// direct cost and the event-loop stall a concurrent request sees), and the two HTTP parts again
-// on Node 24 (http-express-node24, http-fastify-node24: AsyncLocalStorage without promise
-// hooks), all by default. Node 24 comes from the npm registry through scripts/ci/use-node.sh.
+// direct cost and the event-loop stall a concurrent request sees), replicas (app processes
+// against one MLflow server on PostgreSQL: where it saturates, what the apps do past it), and
+// the two HTTP parts again on Node 24 (http-express-node24, http-fastify-node24:
+// AsyncLocalStorage without promise hooks), all by default. Node 24 comes from the npm
+// registry through scripts/ci/use-node.sh.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -17,6 +19,7 @@ const PARTS = {
   outage: ['outage.cjs'],
   masking: ['masking.cjs'],
   'masking-attack': ['masking-attack.cjs'],
+  replicas: ['replicas.cjs'],
   'http-express-node24': ['http.cjs', 'express'],
   'http-fastify-node24': ['http.cjs', 'fastify'],
 };
