@@ -15,9 +15,10 @@ const swc = [
 const shared = {
   testEnvironment: 'node',
   // `.cjs` too: Mastra's CommonJS build loads its ESM-only dependencies with `import()`; Google
-  // ADK's requires lodash-es; @llamaindex/workflow's requires @llamaindex/workflow-core's ESM.
+  // ADK's requires lodash-es; @llamaindex/workflow's requires @llamaindex/workflow-core's ESM;
+  // Strands Agents (`@strands-agents/sdk`) and its `uuid` are ESM only.
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@mistralai|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema|@mastra|p-retry|p-map|is-network-error|lodash-es|@llamaindex)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@mistralai|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|uid|ai|@ai-sdk|eventsource-parser|@vercel|zod|@workflow|@standard-schema|@mastra|p-retry|p-map|is-network-error|lodash-es|@llamaindex|@strands-agents|uuid)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {

@@ -33,7 +33,7 @@ export function recordOtelAttributes(span: SpanRecord, raw: RawAttributes): void
     if (reserved !== undefined) reserved(span, value);
     else span.setAttribute(key, value);
   }
-  const found = translateAttributes(raw);
+  const found = translateAttributes(raw, span.events);
   const attributes = span.attributes;
   if (found.spanType !== undefined && span.spanType === SpanType.UNKNOWN)
     span.setSpanType(found.spanType);

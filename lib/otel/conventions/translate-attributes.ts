@@ -5,6 +5,7 @@ import { genAiConvention } from './gen-ai.convention';
 import { googleAdkConvention } from './google-adk.convention';
 import { mastraConvention } from './mastra.convention';
 import { openInferenceConvention } from './open-inference.convention';
+import { translateStrandsSpan, type SpanEvents } from './strands.convention';
 import { vercelAiConvention } from './vercel-ai.convention';
 
 /** In MLflow's order: the first convention that answers wins, field by field. */
@@ -29,8 +30,20 @@ export interface TranslatedSpan {
   tools?: unknown;
 }
 
-export function translateAttributes(attributes: RawAttributes): TranslatedSpan {
-  const translated: TranslatedSpan = {};
+/**
+ * `events`: the span's events, for Strands Agents, which puts its messages there (read first,
+ * as MLflow's Strands autolog does before its server sees the span).
+ */
+export function translateAttributes(
+  attributes: RawAttributes,
+  events: SpanEvents = [],
+): TranslatedSpan {
+  const strands = translateStrandsSpan(attributes, events);
+  const translated: TranslatedSpan = {
+    spanType: strands?.spanType,
+    inputs: strands?.inputs,
+    outputs: strands?.outputs,
+  };
   for (const convention of CONVENTIONS) {
     translated.spanType ??= convention.spanType(attributes);
     translated.inputs ??= convention.inputs(attributes);
