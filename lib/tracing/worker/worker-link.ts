@@ -1,9 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { toJsonSafe, type SerializationLimits } from '../../serialization';
 import type { EventAttributeValue, FinishedSpanEvent, JsonValue } from '../../trace-model';
 import { activeSpanRecord } from '../span-context';
 import type { SpanRecord } from '../span-record';
 import { MAX_SPANS_PER_TRACE } from '../start-span';
+import type { TraceRecord } from '../trace-record';
 import { formatTraceparent } from '../traceparent';
 import { epochMsToNs, ImportedSpan, type ImportedSpanData } from './imported-span';
 import { WORKER_SPANS_KIND, type WorkerTraceContext } from './wire';
@@ -14,6 +16,22 @@ const MAX_EVENTS_PER_SPAN = 1000;
 const MAX_NAME_LENGTH = 1000;
 const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
 const STATUSES = new Set(['UNSET', 'OK', 'ERROR']);
+
+/**
+ * How far a worker's times may lie outside the task (handed out .. spans received). Threads read
+ * the wall clock when they start and a monotonic clock stops while the machine sleeps, so clocks
+ * disagree, but not by a day: further off (negative, 1970, past what nanoseconds hold) is garbage.
+ */
+const MAX_CLOCK_SKEW_MS = 86_400_000;
+
+/** Trace metadata: how many spans that workers sent for this trace were malformed and left out. */
+export const WORKER_REJECTED_METADATA = 'nestjs.worker.rejected';
+
+/**
+ * Per trace: the span ids its workers may not use: the trace's spans when its first task was
+ * handed out, every task's anchor (the only ids a worker is told), every span imported.
+ */
+const takenIds = new WeakMap<TraceRecord, Set<string>>();
 
 /**
  * Calls `fn` with a context for a worker thread (and the transfer list it needs), so that spans
@@ -52,7 +70,10 @@ export function withWorkerContext<T>(
 class WorkerLink {
   readonly context: WorkerTraceContext;
   private readonly port: MessagePort;
+  /** Ids of this task's spans accepted so far: the only parents a span of it may name. */
   private readonly known = new Set<string>();
+  private readonly taken: Set<string>;
+  private readonly openedMs = epochNowMs();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
 
@@ -68,6 +89,13 @@ class WorkerLink {
     };
     port1.on('message', (data: unknown) => this.receive(data));
     port1.unref();
+    let taken = takenIds.get(anchor.trace);
+    if (taken === undefined) {
+      taken = new Set(anchor.trace.spans.map((span) => span.spanIdHex));
+      takenIds.set(anchor.trace, taken);
+    }
+    taken.add(anchor.spanIdHex);
+    this.taken = taken;
     anchor.trace.hold();
     this.arm(maxWaitMs);
   }
@@ -104,21 +132,31 @@ class WorkerLink {
       if (message.kind !== WORKER_SPANS_KIND || message.traceId !== trace.traceIdHex) return;
       if (!Array.isArray(message.spans)) return;
       const spans = message.spans as unknown[];
-      const batch = new Set<string>();
-      for (const item of spans) {
-        const id = (item as { spanId?: unknown } | null)?.spanId;
-        if (typeof id === 'string') batch.add(id);
-      }
-      const limits = trace.limits;
-      for (const item of spans) {
+      // A worker's trace never holds more (its own limit): a longer array, however it was built
+      // (a sparse one is a few bytes at any length), is not read past that.
+      const read = Math.min(spans.length, MAX_SPANS_PER_TRACE);
+      const window = {
+        from: this.openedMs - MAX_CLOCK_SKEW_MS,
+        to: epochNowMs() + MAX_CLOCK_SKEW_MS,
+      };
+      let rejected = spans.length - read;
+      for (let i = 0; i < read; i++) {
         if (trace.spans.length >= MAX_SPANS_PER_TRACE) {
-          trace.droppedSpans++;
+          trace.droppedSpans += read - i;
+          break;
+        }
+        const span = this.validate(spans[i], trace.limits, window);
+        if (span === undefined) {
+          rejected++;
           continue;
         }
-        const span = this.validate(item, batch, limits);
-        if (span === undefined) continue;
         this.known.add(span.spanId);
+        this.taken.add(span.spanId);
         trace.spans.push(new ImportedSpan(trace, this.anchor, span));
+      }
+      if (rejected > 0) {
+        const before = Number(trace.metadata[WORKER_REJECTED_METADATA] ?? 0);
+        trace.metadata[WORKER_REJECTED_METADATA] = String(before + rejected);
       }
       const dropped = message.dropped;
       if (typeof dropped === 'number' && Number.isSafeInteger(dropped) && dropped > 0)
@@ -128,23 +166,23 @@ class WorkerLink {
     }
   }
 
-  /** A well-formed span, its parent in this task (or the anchor), or `undefined`. */
+  /**
+   * A well-formed span, or `undefined`. Its parent is a span of this task accepted before it
+   * (a worker sends parents first) or else the anchor: no cycles, no parent left out.
+   */
   private validate(
     item: unknown,
-    batch: Set<string>,
     limits: SerializationLimits,
+    window: TimeWindow,
   ): ImportedSpanData | undefined {
     if (typeof item !== 'object' || item === null) return undefined;
     const wire = item as Record<string, unknown>;
     const { spanId, parentSpanId, startMs, endMs, status } = wire;
-    if (typeof spanId !== 'string' || !SPAN_ID.test(spanId) || this.known.has(spanId)) return;
-    if (spanId === this.anchor.spanIdHex) return undefined;
-    if (!isFiniteNumber(startMs) || !isFiniteNumber(endMs) || endMs < startMs) return undefined;
+    if (typeof spanId !== 'string' || !SPAN_ID.test(spanId) || this.taken.has(spanId)) return;
+    if (!inWindow(startMs, window) || !inWindow(endMs, window) || endMs < startMs) return;
     if (typeof status !== 'string' || !STATUSES.has(status)) return undefined;
     const parent =
-      typeof parentSpanId === 'string' &&
-      parentSpanId !== spanId &&
-      (batch.has(parentSpanId) || this.known.has(parentSpanId))
+      typeof parentSpanId === 'string' && this.known.has(parentSpanId)
         ? parentSpanId
         : this.anchor.spanIdHex;
     const attributes = toJsonSafe(isRecord(wire.attributes) ? wire.attributes : {}, limits);
@@ -164,15 +202,20 @@ class WorkerLink {
           ? toJsonSafe(wire.outputs, limits)
           : undefined,
       attributes: isRecord(attributes) ? (attributes as Record<string, JsonValue>) : {},
-      events: Array.isArray(wire.events) ? events(wire.events, limits) : [],
+      events: Array.isArray(wire.events) ? events(wire.events, limits, window) : [],
     };
   }
 }
 
-function events(items: unknown[], limits: SerializationLimits): FinishedSpanEvent[] {
+function events(
+  items: unknown[],
+  limits: SerializationLimits,
+  window: TimeWindow,
+): FinishedSpanEvent[] {
   const out: FinishedSpanEvent[] = [];
   for (const item of items.slice(0, MAX_EVENTS_PER_SPAN)) {
-    if (!isRecord(item) || typeof item.name !== 'string' || !isFiniteNumber(item.timeMs)) continue;
+    if (!isRecord(item) || typeof item.name !== 'string' || !inWindow(item.timeMs, window))
+      continue;
     const attributes: Record<string, EventAttributeValue> = {};
     if (isRecord(item.attributes)) {
       for (const [key, value] of Object.entries(item.attributes).slice(0, 128)) {
@@ -191,6 +234,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Epoch milliseconds a worker's times may take (see MAX_CLOCK_SKEW_MS). */
+interface TimeWindow {
+  from: number;
+  to: number;
+}
+
+function inWindow(value: unknown, window: TimeWindow): value is number {
+  return typeof value === 'number' && value >= window.from && value <= window.to;
+}
+
+/** Wall-clock epoch milliseconds as this thread reckons them (what ImportedSpan converts from). */
+function epochNowMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 function text(value: unknown, fallback: string): string {

@@ -9,6 +9,7 @@ import {
 } from '../../entry-points/fixtures/mlflow-app';
 import { baseUrl } from '../../interceptor/fixtures/http-app';
 import { ReportListeners, ReportsController } from '../fixtures/detached-work';
+import { WORKER_SPANS_KIND } from '../../../lib/tracing/worker/wire';
 import { ScoringService } from './fixtures/scoring.service';
 
 const experimentName = `detached-work-${Date.now()}`;
@@ -142,5 +143,41 @@ describe('work that leaves the request, read back with MLflow’s Python client'
         attributes: expect.objectContaining({ 'exception.message': 'cannot score "please crash"' }),
       }),
     );
+  });
+
+  it('stores what a misbehaving worker sends as a clean tree, with the count of spans refused', async () => {
+    let traceId: string | undefined;
+    await tracing.withSpan('caller', () =>
+      tracing.withWorkerContext(async (context) => {
+        traceId = tracing.getActiveTraceId();
+        const now = Date.now();
+        const span = (spanId: string, parentSpanId: string, fields: object = {}) => ({
+          ...{ spanId, parentSpanId, name: spanId, spanType: 'TOOL', status: 'OK' },
+          ...{ startMs: now - 2, endMs: now - 1, attributes: {}, events: [], ...fields },
+        });
+        context!.port.postMessage({
+          kind: WORKER_SPANS_KIND,
+          traceId: context!.traceparent.split('-')[1],
+          spans: [
+            // Naming each other as parents: a cycle, which must not reach MLflow.
+            span('a000000000000001', 'a000000000000002'),
+            span('a000000000000002', 'a000000000000001'),
+            span('a000000000000003', '', { startMs: -5, endMs: -1 }),
+            span('a000000000000001', ''),
+          ],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }),
+    );
+    await settled();
+    await storedTrace(traceId!, 3);
+    const stored = await readTraceWithPython(traceId!);
+    const caller = spansNamed(stored, 'caller')[0];
+    expect(stored.spans.map((span) => [span.name, span.parent_id]).sort()).toEqual([
+      ['a000000000000001', caller.span_id],
+      ['a000000000000002', 'a000000000000001'],
+      ['caller', null],
+    ]);
+    expect(stored.info.trace_metadata['nestjs.worker.rejected']).toBe('2');
   });
 });

@@ -128,6 +128,8 @@ describe('spans from worker threads', () => {
     });
     expect(orphan.events[0].attributes).toEqual({ ok: true });
     expect(trace.droppedSpans).toBe(0);
+    // The three malformed spans are counted; messages that were not ours are not.
+    expect(trace.metadata['nestjs.worker.rejected']).toBe('3');
   });
 
   it('does not wait past a grace period for a worker that crashes or never answers', async () => {
