@@ -1,4 +1,4 @@
-import { toJsonSafe } from '../serialization';
+import { setProperty, toJsonSafe } from '../serialization';
 import type {
   EventAttributeValue,
   FinishedSpan,
@@ -96,7 +96,7 @@ export class SpanRecord implements LiveSpan, FinishedSpan {
   }
 
   setAttribute(key: string, value: unknown): this {
-    if (this.isRecording) this.attributes[key] = toJsonSafe(value, this.trace.limits);
+    if (this.isRecording) setProperty(this.attributes, key, toJsonSafe(value, this.trace.limits));
     return this;
   }
 

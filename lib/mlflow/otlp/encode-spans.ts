@@ -54,7 +54,17 @@ export function spanAttributes(
   };
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
-  Object.assign(attributes, span.attributes);
+  for (const key of Object.keys(span.attributes)) {
+    // Assigning a `__proto__` key would set the object's prototype instead of adding the key.
+    if (key === '__proto__') {
+      Object.defineProperty(attributes, key, {
+        value: span.attributes[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else attributes[key] = span.attributes[key];
+  }
   // A continued trace belongs to the caller: its trace-level fields are not ours to set.
   if (trace.remoteParentSpanIdHex !== null) return withoutTraceLevelAttributes(attributes);
   if (span === trace.rootSpan) {
