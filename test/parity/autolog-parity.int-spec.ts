@@ -11,6 +11,7 @@ import {
 import { Mistral } from '@mistralai/mistralai';
 import Groq from 'groq-sdk';
 import {
+  createMlflowCallbackHandler,
   MlflowTracingModule,
   traceAnthropic,
   traceBedrock,
@@ -35,12 +36,14 @@ import {
 } from '../integrations/fixtures/fake-openai-compatible-server';
 import { fakeOpenAIServer } from '../integrations/fixtures/fake-openai-server';
 import { GEMINI_SDKS, geminiTestOptions } from '../integrations/fixtures/gemini-sdks';
+import { LANGCHAIN_OPENAI } from '../integrations/fixtures/langchain-sdks';
 import { OPENAI_SDKS } from '../integrations/fixtures/openai-sdks';
 import { readTracesWithPython } from '../integrations/fixtures/read-traces';
-import { newestRunnable } from '../integrations/fixtures/sdk-versions';
+import { newestRunnable, runsHere } from '../integrations/fixtures/sdk-versions';
+import { callWithLangChain, type LangChainBody } from './fixtures/langchain-calls';
 import { ensurePythonSdks } from './fixtures/python-sdks';
 
-type Sdk = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'mistral' | 'groq';
+type Sdk = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'mistral' | 'groq' | 'langchain';
 
 /** One SDK call, made the same way by Python (keyword arguments) and by the library. */
 interface Call {
@@ -48,10 +51,14 @@ interface Call {
   sdk: Sdk;
   /**
    * The Python client's method (`chat.completions.create`, `models.generate_content`,
-   * `converse`); the Node SDK's is its camelCase (Bedrock: the command of that name).
+   * `converse`); the Node SDK's is its camelCase (Bedrock: the command of that name). LangChain:
+   * the construct around `ChatOpenAI` (`invoke`, `stream`, `bind_tools`, `chain`, `graph`).
    */
   method: string;
-  /** Python's keyword arguments; the Node SDKs of Gemini and Mistral take them in camelCase. */
+  /**
+   * Python's keyword arguments; the Node SDKs of Gemini and Mistral take them in camelCase.
+   * LangChain: a `LangChainBody`.
+   */
   body: Record<string, unknown>;
 }
 
@@ -67,7 +74,7 @@ const BEDROCK_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const bedrockQuestion = (text: string) => [{ role: 'user', content: [{ text }] }];
 
 /** Every SDK call both Python's autolog and the library trace. */
-const CALLS: Call[] = [
+const SDK_CALLS: Call[] = [
   {
     label: 'openai chat',
     sdk: 'openai',
@@ -248,6 +255,41 @@ const CALLS: Call[] = [
   },
 ];
 
+const chatOpenAI = { model: 'gpt-4o-mini', temperature: 0.2, max_tokens: 64 };
+const langChain = (label: string, method: string, body: LangChainBody): Call => ({
+  label,
+  sdk: 'langchain',
+  method,
+  body: body as unknown as Record<string, unknown>,
+});
+/**
+ * The same LangChain constructs run by `mlflow.langchain.autolog()` and by the library's callback
+ * handler, each around a ChatOpenAI (`@langchain/openai` needs Node 22+: not run on Node 20).
+ */
+const LANGCHAIN_RUNS = runsHere(LANGCHAIN_OPENAI[0]);
+const LANGCHAIN_CALLS: Call[] = [
+  langChain('langchain chat model', 'invoke', { model: chatOpenAI, input: 'What is LangChain?' }),
+  langChain('langchain chain', 'chain', {
+    model: chatOpenAI,
+    prompt: [
+      ['system', 'Answer in one line.'],
+      ['human', '{question}'],
+    ],
+    input: { question: 'What is a chain?' },
+  }),
+  langChain('langchain streamed', 'stream', {
+    model: { model: 'gpt-4o-mini', stream_usage: true },
+    input: 'Stream a limerick',
+  }),
+  langChain('langchain with tools', 'bind_tools', {
+    model: { model: 'gpt-4o-mini' },
+    tools: [weatherTool],
+    input: 'Weather in Paris?',
+  }),
+  langChain('langgraph', 'graph', { model: chatOpenAI, input: { question: 'What is LangGraph?' } }),
+];
+const CALLS = [...SDK_CALLS, ...(LANGCHAIN_RUNS ? LANGCHAIN_CALLS : [])];
+
 /**
  * The one list of differences between Python's autolog and the library that are deliberate,
  * each with its reason. `where` is the path the comparison reports (`span.attributes.<key>`,
@@ -322,6 +364,62 @@ const DELIBERATE: { where: string; calls?: string[]; reason: string }[] = [
   },
 ];
 
+/** The deliberate differences of the LangChain calls, listed where those calls run. */
+const LANGCHAIN_DELIBERATE: typeof DELIBERATE = [
+  ...['_type', 'model_name', 'max_completion_tokens', 'max_tokens'].map((key) => ({
+    where: `span.attributes.invocation_params.${key}`,
+    calls: callsOf('langchain'),
+    reason:
+      "the invocation params LangChain.js's ChatOpenAI reports: `max_tokens` as it sends it, where Python's sends `max_completion_tokens`, and no `_type` or `model_name`",
+  })),
+  ...['versions', 'lc_versions'].map((key) => ({
+    where: `span.attributes.metadata.${key}`,
+    calls: callsOf('langchain'),
+    reason:
+      "the run metadata LangChain.js passes names its packages' versions `versions` (Python's: `lc_versions`)",
+  })),
+  {
+    where: 'span[respond].attributes.metadata.checkpoint_ns',
+    calls: ['langgraph'],
+    reason: "LangGraph.js passes a node run's `checkpoint_ns` in its metadata too",
+  },
+  {
+    where: 'tree',
+    calls: ['langgraph'],
+    reason:
+      "LangGraph.js reports the graph's `__start__` step as a run of its own; Python's does not",
+  },
+  {
+    where: 'span.attributes.options.tools',
+    calls: ['langchain with tools'],
+    reason:
+      'LangChain.js passes bound tools as call options, so they show in `options` as well as in `invocation_params`',
+  },
+  ...[
+    'span[RunnableSequence].outputs',
+    'span[StrOutputParser].outputs',
+    'info.response_preview',
+  ].map((where) => ({
+    where,
+    calls: ['langchain chain'],
+    reason:
+      "LangChain.js hands callbacks a chain's plain (non-object) output as `{ output }` (and input as `{ input }`); Python's passes it as it is",
+  })),
+  {
+    where: 'span[StrOutputParser].inputs',
+    calls: ['langchain chain'],
+    reason:
+      "the AIMessage as LangChain.js builds it: the response's id as its id (Python's LangChain makes one from the run id), and its own `response_metadata` fields (`tokenUsage`, `usage` where Python's has `token_usage` and the response `id`)",
+  },
+  {
+    where: 'span.events',
+    calls: ['langchain streamed'],
+    reason:
+      "one `new_token` event per token callback LangChain.js makes; Python's LangChain makes one more (an empty token) for the same stream",
+  },
+];
+if (LANGCHAIN_RUNS) DELIBERATE.push(...LANGCHAIN_DELIBERATE);
+
 /** Searches both experiments must answer with the same number of traces. */
 const SEARCHES = [
   "span.attributes.model LIKE '%gpt-4o-mini%'",
@@ -341,6 +439,15 @@ const SEARCHES = [
   "span.attributes.`mlflow.llm.model` LIKE '%gemini%'",
   "span.attributes.`mlflow.chat.tools` LIKE '%get_weather%'",
   "span.attributes.`mlflow.message.format` LIKE '%bedrock%'",
+  ...(LANGCHAIN_RUNS
+    ? [
+        "span.name = 'ChatOpenAI'",
+        "span.name = 'RunnableSequence'",
+        "span.name = 'LangGraph'",
+        "span.type = 'CHAIN'",
+        "span.attributes.`mlflow.message.format` LIKE '%langchain%'",
+      ]
+    : []),
 ];
 
 const READ_TRACE = path.join(__dirname, '..', 'checks', 'read-trace.py');
@@ -372,6 +479,9 @@ function withoutNulls(value: Json): Json {
   return out;
 }
 
+const isObject = (value: Json): value is Record<string, Json> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const show = (value: Json) => (value === undefined ? 'absent' : JSON.stringify(value));
 
 /** Every difference between two values, as `where: python … ours …`, down to each object key. */
@@ -392,6 +502,20 @@ function diffEntries(
     diff(`${where}.${key}`, python[key], ours[key], out);
 }
 
+/** LangChain's run arguments: objects compared key by key. */
+const RUN_ARGUMENTS = ['invocation_params', 'options', 'metadata'];
+
+/** LangGraph's checkpoint namespaces end in an id of the run (`respond:<uuid>`): the node only. */
+function withoutRunIds(metadata: Json): Json {
+  if (typeof metadata !== 'object' || metadata === null) return metadata;
+  return Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [
+      key,
+      key.endsWith('checkpoint_ns') && typeof value === 'string' ? value.split(':')[0] : value,
+    ]),
+  );
+}
+
 function diffSpan(where: string, python: PythonSpan, ours: PythonSpan, out: string[]): void {
   diff(`${where}.name`, python.name, ours.name, out);
   diff(`${where}.span_type`, python.span_type, ours.span_type, out);
@@ -403,9 +527,23 @@ function diffSpan(where: string, python: PythonSpan, ours: PythonSpan, out: stri
     // Recorded as span fields above, or ids of this very trace.
     for (const key of ['mlflow.spanInputs', 'mlflow.spanOutputs', 'mlflow.traceRequestId'])
       delete copy[key];
+    if ('metadata' in copy) copy.metadata = withoutRunIds(copy.metadata);
     return copy;
   };
-  diffEntries(`${where}.attributes`, attributes(python), attributes(ours), out);
+  const [pythonAttributes, ourAttributes] = [attributes(python), attributes(ours)];
+  for (const key of RUN_ARGUMENTS) {
+    const [a, b] = [pythonAttributes[key], ourAttributes[key]];
+    if (!isObject(a) || !isObject(b)) continue;
+    diffEntries(
+      `${where}.attributes.${key}`,
+      withoutNulls(a) as typeof a,
+      withoutNulls(b) as typeof b,
+      out,
+    );
+    delete pythonAttributes[key];
+    delete ourAttributes[key];
+  }
+  diffEntries(`${where}.attributes`, pythonAttributes, ourAttributes, out);
   diff(
     `${where}.events`,
     python.events.map((e) => e.name),
@@ -515,6 +653,7 @@ function camelCaseKeys(value: Json): Json {
 
 /** Makes `call` with the Node SDK's client, reading a stream to its end. */
 async function callWithNodeSdk(client: object, call: Call): Promise<void> {
+  if (call.sdk === 'langchain') return (client as (call: Call) => Promise<void>)(call);
   const camel = call.sdk === 'gemini' || call.sdk === 'mistral';
   const body = (camel ? camelCaseKeys(call.body) : call.body) as Record<string, unknown>;
   let stream: AsyncIterable<unknown> | undefined;
@@ -551,7 +690,7 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
 
   beforeAll(async () => {
     await ensurePythonSdks(process.env.MLFLOW_TEST_PYTHON!);
-    const urls: Record<Sdk, string> = {
+    const urls: Record<Exclude<Sdk, 'langchain'>, string> = {
       openai: `${await servers.openai.start()}/v1`,
       anthropic: await servers.anthropic.start(),
       gemini: await servers.gemini.start(),
@@ -587,6 +726,7 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     }).compile();
     app = await moduleRef.createNestApplication({ logger: false }).init();
     const tracing = app.get(TracingService);
+    const handler = createMlflowCallbackHandler();
     const clients: Record<Sdk, object> = {
       openai: traceOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: urls.openai, maxRetries: 0 })),
       anthropic: traceAnthropic(
@@ -596,6 +736,14 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
       bedrock: traceBedrock(new BedrockRuntimeClient(fakeBedrockClientConfig(urls.bedrock))),
       mistral: traceMistral(new Mistral({ apiKey: 'test', serverURL: urls.mistral })),
       groq: traceGroq(new Groq({ apiKey: 'test', baseURL: urls.groq, maxRetries: 0 })),
+      langchain: (call: Call) =>
+        callWithLangChain(
+          LANGCHAIN_OPENAI[0].load(),
+          urls.openai,
+          call.method,
+          call.body as unknown as LangChainBody,
+          handler,
+        ),
     };
     const ourIds: string[] = [];
     for (const call of CALLS) {
@@ -629,6 +777,17 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
   it('stores the same names, types, tree, attributes, inputs, outputs, token usage and trace info, but for the deliberate differences', () => {
     expect(differences.filter((d) => !isDeliberate(d))).toEqual([]);
   });
+
+  (LANGCHAIN_RUNS ? it : it.skip)(
+    `compares LangChain's runs too${LANGCHAIN_RUNS ? '' : ` (skipped: @langchain/openai needs Node 22+, this is ${process.version}; runs in CI's Node 24 pass)`}`,
+    () => {
+      const langChain = pairs.filter(({ call }) => call.sdk === 'langchain');
+      expect(langChain.map(({ call }) => call.label)).toEqual(LANGCHAIN_CALLS.map((c) => c.label));
+      for (const { python, ours } of langChain)
+        for (const trace of [python, ours])
+          expect(tree(trace).join('\n')).toContain('ChatOpenAI (CHAT_MODEL)');
+    },
+  );
 
   it('lists only deliberate differences that really occur', () => {
     const unused = DELIBERATE.filter((entry) => !differences.some((d) => matches(entry, d)));

@@ -1,9 +1,10 @@
 import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import { LlmAttribute, pathOf, setRequestParameters } from '../shared';
-import { llmResultRecord, messageRecord, toChatMessage } from './langchain-messages';
+import { llmResultOutputs, toChatMessage } from './langchain-messages';
 import type { OpenRuns } from '../shared/open-runs';
 import { llmResultUsage } from './langchain-usage';
+import { langChainValue } from './langchain-values';
 
 type Json = Record<string, unknown>;
 
@@ -25,9 +26,21 @@ function serializedName(serialized: unknown, fallback: string): string {
  * `batch_size`; for every run, `metadata` when it has any.
  */
 function describeRun(span: SpanRecord, extraParams: unknown, metadata: unknown): void {
-  setRequestParameters(span, extraParams, []);
+  setRequestParameters(span, withoutAbortSignal(extraParams), []);
   if (typeof metadata === 'object' && metadata !== null && Object.keys(metadata).length > 0)
     span.setAttribute('metadata', metadata);
+}
+
+/**
+ * The run's arguments without the `AbortSignal` LangChain.js passes in a model's `options` (in
+ * a LangGraph node, say): not a request parameter, and it records as `{}`.
+ */
+function withoutAbortSignal(extraParams: unknown): unknown {
+  const options = pathOf(extraParams, 'options');
+  const signal = pathOf(options, 'signal');
+  if (Object.prototype.toString.call(signal) !== '[object AbortSignal]') return extraParams;
+  const { signal: _signal, ...rest } = options as Json;
+  return { ...(extraParams as Json), options: rest };
 }
 
 function describeModel(span: SpanRecord, extraParams: unknown, metadata: unknown): void {
@@ -44,7 +57,7 @@ function describeModel(span: SpanRecord, extraParams: unknown, metadata: unknown
 }
 
 function endModel(span: SpanRecord, output: unknown): void {
-  span.setOutputs(llmResultRecord(output));
+  span.setOutputs(llmResultOutputs(output));
   const usage = llmResultUsage(output);
   if (usage) span.setTokenUsage(usage);
 }
@@ -56,10 +69,6 @@ function toolInput(input: unknown): unknown {
   } catch {
     return input;
   }
-}
-
-function isMessage(value: unknown): boolean {
-  return typeof pathOf(value, '_getType') === 'function';
 }
 
 /** Chat inputs as MLflow's chat view reads them: `{ messages }` for the usual single batch. */
@@ -120,13 +129,13 @@ export function langChainCallbacks(runs: OpenRuns) {
         runName ?? serializedName(chain, 'chain'),
         SpanType.CHAIN,
         (span) => {
-          span.setInputs(inputs);
+          span.setInputs(langChainValue(inputs));
           describeRun(span, undefined, metadata);
         },
       );
     },
     handleChainEnd(outputs: unknown, runId: string) {
-      runs.end(runId, (span) => span.setOutputs(outputs));
+      runs.end(runId, (span) => span.setOutputs(langChainValue(outputs)));
     },
     handleChainError(error: unknown, runId: string) {
       runs.fail(runId, error);
@@ -165,9 +174,7 @@ export function langChainCallbacks(runs: OpenRuns) {
       );
     },
     handleToolEnd(output: unknown, runId: string) {
-      runs.end(runId, (span) =>
-        span.setOutputs(isMessage(output) ? messageRecord(output) : output),
-      );
+      runs.end(runId, (span) => span.setOutputs(langChainValue(output)));
     },
     handleToolError(error: unknown, runId: string) {
       runs.fail(runId, error);

@@ -16,17 +16,8 @@ import {
 import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import { fakeOpenAIServer, OPENAI_USAGE } from '../fixtures/fake-openai-server';
 import type { FakeProviderServer } from '../fixtures/fake-provider-server';
-import { describeEachSdk, installedVersion, type SdkUnderTest } from '../fixtures/sdk-versions';
-
-type LangChainOpenAI = typeof import('@langchain/openai');
-const LANGCHAIN_OPENAI: SdkUnderTest<LangChainOpenAI>[] = [
-  {
-    label: `@langchain/openai ${installedVersion('@langchain/openai')} against a fake OpenAI server`,
-    minNode: 22,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where it runs
-    load: () => require('@langchain/openai') as LangChainOpenAI,
-  },
-];
+import { LANGCHAIN_OPENAI, type LangChainOpenAI } from '../fixtures/langchain-sdks';
+import { describeEachSdk } from '../fixtures/sdk-versions';
 
 const handler = createMlflowCallbackHandler();
 
@@ -126,10 +117,22 @@ describe('createMlflowCallbackHandler (@langchain/core)', () => {
         { role: 'user', content: 'What does MLflow do?' },
       ],
     });
-    expect(model.outputs).toMatchObject({
-      generations: [
-        [{ text: 'It records spans.', message: { type: 'ai', content: 'It records spans.' } }],
+    // As MLflow's Python tracer records them: OpenAI-style choices, prompt values as messages.
+    expect(model.outputs).toEqual({
+      choices: [
+        { message: { role: 'assistant', content: 'It records spans.' }, finish_reason: null },
       ],
+    });
+    expect(exporter.findSpan({ name: 'ChatPromptTemplate' }).outputs).toEqual({
+      messages: [
+        expect.objectContaining({ type: 'system', content: expect.stringMatching(/^Answer/) }),
+        expect.objectContaining({ type: 'human', content: 'What does MLflow do?' }),
+      ],
+    });
+    expect(exporter.findSpan({ name: 'StrOutputParser' }).inputs).toMatchObject({
+      type: 'ai',
+      content: 'It records spans.',
+      tool_calls: [],
     });
     expect(exporter.findSpan({ name: 'research' })).toMatchObject({
       inputs: { input: 'What does MLflow do?' },
@@ -143,7 +146,17 @@ describe('createMlflowCallbackHandler (@langchain/core)', () => {
     const span = exporter.findSpan({ spanType: SpanType.LLM });
     expect(span.parentSpanIdHex).toBeNull();
     expect(span.inputs).toEqual(['write a haiku']);
-    expect(span.outputs).toMatchObject({ generations: [[{ text: 'a haiku' }]] });
+    expect(span.outputs).toEqual({
+      choices: [{ message: { role: 'assistant', content: 'a haiku' }, finish_reason: null }],
+    });
+  });
+
+  it("leaves out the AbortSignal LangChain passes in a model's options", async () => {
+    const model = new FakeListChatModel({ responses: ['done'] });
+    const signal = new AbortController().signal;
+    await model.invoke('go', { callbacks: [handler], signal, stop: ['END'] });
+    const options = exporter.findSpan({ spanType: SpanType.CHAT_MODEL }).attributes.options;
+    expect(options).toEqual({ stop: ['END'] });
   });
 
   it('marks a failing tool ERROR, and its chain too, and rethrows', async () => {
@@ -216,13 +229,23 @@ describeEachSdk(LANGCHAIN_OPENAI, (load) => {
         }),
       ],
     });
-    expect(span.outputs).toMatchObject({
-      generations: [
-        [
-          {
-            message: { type: 'ai', tool_calls: [expect.objectContaining({ name: 'get_weather' })] },
+    // The arguments laid out as Python's json.dumps writes them; no content beside tool calls.
+    expect(span.outputs).toEqual({
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city": "Paris"}' },
+              },
+            ],
           },
-        ],
+          finish_reason: null,
+        },
       ],
     });
   });
@@ -242,7 +265,11 @@ describeEachSdk(LANGCHAIN_OPENAI, (load) => {
         .map((e) => e.attributes.token)
         .join(''),
     ).toBe('Echo: Tell me more');
-    expect(span.outputs).toMatchObject({ generations: [[{ text: 'Echo: Tell me more' }]] });
+    expect(span.outputs).toEqual({
+      choices: [
+        { message: { role: 'assistant', content: 'Echo: Tell me more' }, finish_reason: null },
+      ],
+    });
     expect(span.attributes['mlflow.chat.tokenUsage']).toEqual(usage);
   });
 });
