@@ -62,7 +62,10 @@ export class ClaudeAgentRun {
       const content = message?.content ?? (isJson(prompt) ? promptContent(prompt) : undefined);
       if (content === undefined) return;
       this.conversation('').messages.push({ role: 'user', content });
-      if (this.root.inputs === undefined) this.root.setInputs({ prompt: textOf(content) });
+      if (this.root.inputs !== undefined) return;
+      this.root.setInputs({ prompt: textOf(content) });
+      // As in Python: the trace list shows the prompt itself, not `{"prompt": …}`.
+      if (this.ownsTrace()) this.root.trace.requestPreview ??= textOf(content);
     });
   }
 
@@ -90,8 +93,10 @@ export class ClaudeAgentRun {
       if (result !== undefined) {
         const ok = result.subtype === 'success' && result.is_error !== true;
         const outputs: Json = { status: ok ? 'completed' : result.subtype };
-        if (typeof result.result === 'string' && result.result !== '')
+        if (typeof result.result === 'string' && result.result !== '') {
           outputs.response = result.result;
+          if (this.ownsTrace()) this.root.trace.responsePreview ??= result.result;
+        }
         this.root.setOutputs(outputs);
       }
     });
@@ -191,7 +196,12 @@ export class ClaudeAgentRun {
     this.root.setAttribute('session_id', sessionId);
     // A conversation that is its own trace is a session in MLflow's sessions view, as in
     // Python; nested under a request, the request's session stays.
-    if (this.root.parent === undefined) this.root.trace.session ??= sessionId;
+    if (this.ownsTrace()) this.root.trace.session ??= sessionId;
+  }
+
+  /** The conversation is a trace of its own (no `@Trace` span or request around it). */
+  private ownsTrace(): boolean {
+    return this.root.parent === undefined;
   }
 
   private openTurn(conversation: Conversation, id: string, model: unknown, usage: unknown): void {

@@ -134,6 +134,8 @@ describeEachSdk(CLAUDE_AGENT_SDKS, (load) => {
 
     const [trace] = exporter.getTraces();
     expect(trace.metadata['mlflow.claude_code_version']).toMatch(/^\d+\.\d+\.\d+/);
+    // Nested, the trace's previews stay the caller's.
+    expect([trace.requestPreview, trace.responsePreview]).toEqual([undefined, undefined]);
   });
 
   it('with includePartialMessages each turn gets its final token usage', async () => {
@@ -186,6 +188,8 @@ describeEachSdk(CLAUDE_AGENT_SDKS, (load) => {
     const [trace] = exporter.getTraces();
     expect(trace.rootSpan.name).toBe('claude_code_conversation');
     expect(trace.session).toBe(trace.rootSpan.attributes.session_id);
+    // As in Python, the trace list shows the prompt and the answer themselves.
+    expect([trace.requestPreview, trace.responsePreview]).toEqual(['Say hi', 'Echo: Say hi']);
   });
 
   it('ends the conversation at the result when the loop stops there, else marks it cancelled', async () => {
