@@ -8,6 +8,7 @@ import {
   chatOutputs,
   chatUsage,
   LLAMAINDEX_MESSAGE_FORMAT,
+  providerUsage,
   queryText,
   retrievedDocuments,
 } from './llamaindex-messages';
@@ -95,7 +96,10 @@ export const EVENT_HANDLERS: Record<string, EventHandler> = {
     runs.end(String(detail.id), (span) => {
       span.setOutputs(chatOutputs(detail.response));
       const usage = chatUsage(detail.response);
-      if (usage) span.setTokenUsage(usage);
+      if (usage) {
+        span.setAttribute('usage', providerUsage(detail.response));
+        span.setTokenUsage(usage);
+      }
     });
   },
   'llm-tool-call': (detail) => {

@@ -53,20 +53,25 @@ export function chatOutputs(response: unknown): Json {
 }
 
 /**
- * Token usage from a `ChatResponse`'s raw provider response: OpenAI's `prompt_tokens` /
- * `completion_tokens`, or `input_tokens` / `output_tokens` (Anthropic and others); for a streamed
- * response, the last chunk that reports usage.
+ * The usage a `ChatResponse`'s raw provider response reports (Python records it as the span's
+ * `usage` attribute); for a streamed response, that of the last chunk that reports usage.
+ */
+export function providerUsage(response: unknown): Json | undefined {
+  const raw = pathOf(response, 'raw');
+  const chunks = Array.isArray(raw) ? raw : [{ raw }];
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const usage = pathOf(chunks[i], 'raw', 'usage') ?? pathOf(chunks[i], 'usage');
+    if (usageOf(usage)) return usage as Json;
+  }
+  return undefined;
+}
+
+/**
+ * Token usage from the provider's usage: OpenAI's `prompt_tokens` / `completion_tokens`, or
+ * `input_tokens` / `output_tokens` (Anthropic and others).
  */
 export function chatUsage(response: unknown): TokenUsage | undefined {
-  const raw = pathOf(response, 'raw');
-  if (Array.isArray(raw)) {
-    for (let i = raw.length - 1; i >= 0; i--) {
-      const usage = usageOf(pathOf(raw[i], 'raw', 'usage') ?? pathOf(raw[i], 'usage'));
-      if (usage) return usage;
-    }
-    return undefined;
-  }
-  return usageOf(pathOf(raw, 'usage'));
+  return usageOf(providerUsage(response));
 }
 
 function usageOf(usage: unknown): TokenUsage | undefined {

@@ -86,12 +86,26 @@ export function recordSpanData(span: SpanRecord, data: Json): void {
 
 function recordGeneration(span: SpanRecord, data: Json): void {
   span.setInputs(data.input);
-  span.setOutputs(data.output);
+  span.setOutputs(generationOutputs(data.output));
   if (typeof data.model === 'string') span.setAttribute(LlmAttribute.MODEL, data.model);
   if (data.model_config !== undefined) span.setAttribute('model_config', data.model_config);
   // The SDK's chat completions model leaves `usage` unset and keeps the completion's own.
   const usage = agentsUsage(data.usage) ?? completionUsage(data.output);
   if (usage) span.setTokenUsage(usage);
+}
+
+/**
+ * The SDK's chat completions model reports each whole completion (`[ChatCompletion]`); Python's
+ * SDK reports the completion's message, the shape MLflow's `openai-agent` chat view reads.
+ */
+function generationOutputs(output: unknown): unknown {
+  if (!Array.isArray(output)) return output;
+  return output.flatMap((item) => {
+    const choices = pathOf(item, 'choices');
+    if (!Array.isArray(choices)) return [item];
+    const message = pathOf(choices[0], 'message');
+    return message === undefined ? [] : [message];
+  });
 }
 
 function completionUsage(output: unknown) {

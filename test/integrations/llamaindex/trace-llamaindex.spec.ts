@@ -156,6 +156,7 @@ describe('docs/llm-sdks/llamaindex.md: LlamaIndex.TS through traceLlamaIndex(Set
       'mlflow.llm.provider': 'openai',
       'mlflow.llm.model': 'gpt-4o-mini',
       'mlflow.chat.tokenUsage': USAGE,
+      usage: OPENAI_USAGE,
       model_name: 'gpt-4o-mini',
       invocation_params: { model: 'gpt-4o-mini' },
     });
