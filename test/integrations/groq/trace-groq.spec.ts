@@ -1,10 +1,9 @@
-import { Inject, Injectable, type INestApplication } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import Groq from 'groq-sdk';
 import { InMemoryTraceExporter, SpanType, Trace, traceGroq } from '../../../lib';
-import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import { fakeGroqServer } from '../fixtures/fake-openai-compatible-server';
 import { FAIL_WORD } from '../fixtures/fake-openai-server';
-import type { FakeProviderServer } from '../fixtures/fake-provider-server';
+import { useSdkTestApp } from '../fixtures/sdk-test-app';
 
 const GROQ = 'GROQ';
 const USAGE = { input_tokens: 11, output_tokens: 7, total_tokens: 18 };
@@ -32,32 +31,19 @@ class Assistant {
 }
 
 describe(`groq-sdk`, () => {
-  let server: FakeProviderServer;
-  let app: INestApplication;
+  const sdk = useSdkTestApp({
+    fake: fakeGroqServer,
+    token: GROQ,
+    client: (baseURL) => traceGroq(new Groq({ apiKey: 'gsk-test', baseURL, maxRetries: 0 })),
+    assistant: Assistant,
+  });
   let exporter: InMemoryTraceExporter;
   let assistant: Assistant;
   let groq: Groq;
-
-  beforeAll(async () => {
-    server = fakeGroqServer();
-    const baseURL = await server.start();
-    ({ app, exporter } = await bootWithMemoryExporter({
-      providers: [
-        Assistant,
-        {
-          provide: GROQ,
-          useFactory: () => traceGroq(new Groq({ apiKey: 'gsk-test', baseURL, maxRetries: 0 })),
-        },
-      ],
-    }));
-    assistant = app.get(Assistant);
+  beforeAll(() => {
+    ({ exporter, assistant } = sdk);
     groq = assistant.groq;
   });
-  afterAll(async () => {
-    await app?.close();
-    await server?.stop();
-  });
-  beforeEach(() => exporter.reset());
 
   it('records chat.completions.create as Completions (CHAT_MODEL) in the groq format', async () => {
     await expect(assistant.answer('Hi Groq')).resolves.toBe('Echo: Hi Groq');

@@ -1,10 +1,9 @@
-import { Inject, Injectable, type INestApplication } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Mistral } from '@mistralai/mistralai';
 import { InMemoryTraceExporter, SpanType, Trace, traceMistral } from '../../../lib';
-import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import { fakeMistralServer } from '../fixtures/fake-openai-compatible-server';
 import { FAIL_WORD } from '../fixtures/fake-openai-server';
-import type { FakeProviderServer } from '../fixtures/fake-provider-server';
+import { useSdkTestApp } from '../fixtures/sdk-test-app';
 
 const MISTRAL = 'MISTRAL';
 const USAGE = { input_tokens: 11, output_tokens: 7, total_tokens: 18 };
@@ -33,32 +32,19 @@ class Assistant {
 }
 
 describe('@mistralai/mistralai', () => {
-  let server: FakeProviderServer;
-  let app: INestApplication;
+  const sdk = useSdkTestApp({
+    fake: fakeMistralServer,
+    token: MISTRAL,
+    client: (serverURL) => traceMistral(new Mistral({ apiKey: 'test-key', serverURL })),
+    assistant: Assistant,
+  });
   let exporter: InMemoryTraceExporter;
   let assistant: Assistant;
   let mistral: Mistral;
-
-  beforeAll(async () => {
-    server = fakeMistralServer();
-    const serverURL = await server.start();
-    ({ app, exporter } = await bootWithMemoryExporter({
-      providers: [
-        Assistant,
-        {
-          provide: MISTRAL,
-          useFactory: () => traceMistral(new Mistral({ apiKey: 'test-key', serverURL })),
-        },
-      ],
-    }));
-    assistant = app.get(Assistant);
+  beforeAll(() => {
+    ({ exporter, assistant } = sdk);
     mistral = assistant.mistral;
   });
-  afterAll(async () => {
-    await app?.close();
-    await server?.stop();
-  });
-  beforeEach(() => exporter.reset());
 
   it('records chat.complete as Chat.complete (CHAT_MODEL), in the API snake_case and the mistral format', async () => {
     await expect(assistant.answer('Hi Mistral')).resolves.toBe('Echo: Hi Mistral');

@@ -1,9 +1,8 @@
-import { Inject, Injectable, type INestApplication } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Ollama } from 'ollama';
 import { InMemoryTraceExporter, SpanType, Trace, traceOllama } from '../../../lib';
-import { bootWithMemoryExporter } from '../../fixtures/tracing-test-app';
 import { fakeOllamaServer, OLLAMA_MISSING_MODEL } from '../fixtures/fake-ollama-server';
-import type { FakeProviderServer } from '../fixtures/fake-provider-server';
+import { useSdkTestApp } from '../fixtures/sdk-test-app';
 
 const OLLAMA = 'OLLAMA';
 const USAGE = { input_tokens: 15, output_tokens: 8, total_tokens: 23 };
@@ -32,29 +31,19 @@ class Assistant {
 }
 
 describe('ollama', () => {
-  let server: FakeProviderServer;
-  let app: INestApplication;
+  const sdk = useSdkTestApp({
+    fake: fakeOllamaServer,
+    token: OLLAMA,
+    client: (host) => traceOllama(new Ollama({ host })),
+    assistant: Assistant,
+  });
   let exporter: InMemoryTraceExporter;
   let assistant: Assistant;
   let ollama: Ollama;
-
-  beforeAll(async () => {
-    server = fakeOllamaServer();
-    const host = await server.start();
-    ({ app, exporter } = await bootWithMemoryExporter({
-      providers: [
-        Assistant,
-        { provide: OLLAMA, useFactory: () => traceOllama(new Ollama({ host })) },
-      ],
-    }));
-    assistant = app.get(Assistant);
+  beforeAll(() => {
+    ({ exporter, assistant } = sdk);
     ollama = assistant.ollama;
   });
-  afterAll(async () => {
-    await app?.close();
-    await server?.stop();
-  });
-  beforeEach(() => exporter.reset());
 
   it('records chat as Ollama.chat (CHAT_MODEL): request, response, usage, parameters, the conversation', async () => {
     await expect(assistant.answer('Hi Ollama')).resolves.toBe('Echo: Hi Ollama');
