@@ -63,11 +63,16 @@ function requireEnv(name: string): string {
 /**
  * Runs the venv python with MLFLOW_TRACKING_URI pointing at the test server; resolves with stdout.
  * MLflow's client retries a dead server for minutes by default: here it gives up quickly, and
- * the process is killed after `timeoutMs`.
+ * the process is killed after `timeoutMs`. `pythonPath` puts directories (an overlay of packages
+ * the venv must not get) before the venv's own.
  */
 export function runMlflowPython(
   args: string[],
-  { timeoutMs = 60_000, trackingUri = requireEnv('MLFLOW_TEST_TRACKING_URI') } = {},
+  {
+    timeoutMs = 60_000,
+    trackingUri = requireEnv('MLFLOW_TEST_TRACKING_URI'),
+    pythonPath,
+  }: { timeoutMs?: number; trackingUri?: string; pythonPath?: string } = {},
 ): Promise<string> {
   const python = requireEnv('MLFLOW_TEST_PYTHON');
   const env = {
@@ -76,6 +81,7 @@ export function runMlflowPython(
     MLFLOW_HTTP_REQUEST_TIMEOUT: '20',
     ...process.env,
     MLFLOW_TRACKING_URI: trackingUri,
+    ...(pythonPath === undefined ? {} : { PYTHONPATH: pythonPath }),
   };
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

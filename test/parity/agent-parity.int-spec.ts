@@ -1,6 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { OpenAI, OpenAIEmbedding } from '@llamaindex/openai';
@@ -18,23 +15,21 @@ import {
   traceLlamaIndex,
   TracingService,
 } from '../../lib';
-import { runMlflowPython, type PythonTrace } from '../checks/mlflow-python';
+import type { PythonTrace } from '../checks/mlflow-python';
 import { STRANDS_SDKS } from '../integrations/fixtures/agent-framework-sdks';
 import { FakeBedrockServer } from '../integrations/fixtures/fake-bedrock-server';
 import { fakeOpenAIServer } from '../integrations/fixtures/fake-openai-server';
 import { OPENAI_AGENTS_SDKS } from '../integrations/fixtures/openai-agents-sdks';
-import { readTracesWithPython } from '../integrations/fixtures/read-traces';
 import { runsHere } from '../integrations/fixtures/sdk-versions';
 import {
-  diffTrace,
-  experimentId,
+  compareWithPython,
   matches,
-  searchCounts,
+  traceWithPython,
   tracePerCall,
   tree,
   type Deliberate,
 } from './fixtures/compare-traces';
-import { ensurePythonSdks, PYTHON_SDKS } from './fixtures/python-sdks';
+import { ensurePythonOverlay, ensurePythonSdks, STRANDS_PYTHON_SDKS } from './fixtures/python-sdks';
 
 type Framework = 'strands' | 'openai_agents' | 'llama_index';
 
@@ -105,11 +100,7 @@ const CALLS: AgentCall[] = [
 const NODE_22 = `needs Node 22+, this is ${process.version}; runs in CI's Node 24 pass`;
 /** Why a framework's calls do not run here, if they do not. */
 const SKIPPED: Record<Framework, string | undefined> = {
-  strands: !runsHere(STRANDS_SDKS[0])
-    ? `${STRANDS_SDKS[0].label} ${NODE_22}`
-    : !PYTHON_SDKS.some((pin) => pin.startsWith('strands-agents=='))
-      ? 'strands-agents is not in PYTHON_SDKS: installing it downgrades opentelemetry-sdk in the MLflow venv'
-      : undefined,
+  strands: runsHere(STRANDS_SDKS[0]) ? undefined : `${STRANDS_SDKS[0].label} ${NODE_22}`,
   openai_agents: runsHere(OPENAI_AGENTS_SDKS[0])
     ? undefined
     : `${OPENAI_AGENTS_SDKS[0].label} ${NODE_22}`,
@@ -384,22 +375,26 @@ describe("The same agents traced by MLflow's Python autolog and by the library",
   let counts: number[][] = [];
 
   beforeAll(async () => {
-    await ensurePythonSdks(process.env.MLFLOW_TEST_PYTHON!);
+    const python = process.env.MLFLOW_TEST_PYTHON!;
+    await ensurePythonSdks(python);
+    // Strands pins OpenTelemetry a patch below the venv's MLflow: from an overlay, for this script only.
+    const pythonPath =
+      SKIPPED.strands === undefined
+        ? await ensurePythonOverlay(python, 'strands', STRANDS_PYTHON_SDKS)
+        : undefined;
     const urls = {
       openai: `${await servers.openai.start()}/v1`,
       bedrock: await servers.bedrock.start(),
     };
 
     // Python: each call with its framework's autolog on (botocore speaks HTTP/1.1 only).
-    const callsFile = path.join(tmpdir(), `agent-calls-${process.pid}-${stamp}.json`);
     const pythonUrls = { ...urls, bedrock: await servers.bedrock.startHttp1() };
-    writeFileSync(callsFile, JSON.stringify({ urls: pythonUrls, calls: RUN }));
-    const pythonIds = JSON.parse(
-      await runMlflowPython(
-        [path.join(__dirname, 'fixtures', 'python-agent-autolog.py'), names.python, callsFile],
-        { timeoutMs: 120_000 },
-      ),
-    ) as string[];
+    const pythonIds = await traceWithPython(
+      'python-agent-autolog.py',
+      names.python,
+      { urls: pythonUrls, calls: RUN },
+      { pythonPath },
+    );
 
     // The library: the same calls, each its own trace.
     const moduleRef = await Test.createTestingModule({
@@ -426,15 +421,12 @@ describe("The same agents traced by MLflow's Python autolog and by the library",
       () => tracing.flush(),
       (call) => callWithLibrary(call, urls),
     );
-    const [pythonTraces, ourTraces, found] = await Promise.all([
-      readTracesWithPython(pythonIds),
-      readTracesWithPython(ours.traceIds),
-      searchCounts([await experimentId(names.python), ours.experimentId], SEARCH_FILTERS),
-    ]);
-    counts = found;
-    pairs = RUN.map((call, i) => ({ call, python: pythonTraces[i], ours: ourTraces[i] }));
-    differences = [];
-    for (const { call, python, ours } of pairs) diffTrace(call.label, python, ours, differences);
+    ({ pairs, differences, counts } = await compareWithPython(
+      RUN,
+      { experimentName: names.python, traceIds: pythonIds },
+      ours,
+      SEARCH_FILTERS,
+    ));
   }, 600_000);
 
   afterAll(async () => {

@@ -1,6 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -21,8 +18,7 @@ import {
   traceOpenAI,
   TracingService,
 } from '../../lib';
-import { runMlflowPython, type PythonSpan, type PythonTrace } from '../checks/mlflow-python';
-import { mlflowRequest, searchTraces, waitFor } from '../checks/mlflow-rest';
+import type { PythonTrace } from '../checks/mlflow-python';
 import { ANTHROPIC_SDKS } from '../integrations/fixtures/anthropic-sdks';
 import { fakeAnthropicServer } from '../integrations/fixtures/fake-anthropic-server';
 import {
@@ -38,8 +34,16 @@ import { fakeOpenAIServer } from '../integrations/fixtures/fake-openai-server';
 import { GEMINI_SDKS, geminiTestOptions } from '../integrations/fixtures/gemini-sdks';
 import { LANGCHAIN_OPENAI } from '../integrations/fixtures/langchain-sdks';
 import { OPENAI_SDKS } from '../integrations/fixtures/openai-sdks';
-import { readTracesWithPython } from '../integrations/fixtures/read-traces';
 import { newestRunnable, runsHere } from '../integrations/fixtures/sdk-versions';
+import {
+  compareWithPython,
+  matches,
+  traceWithPython,
+  tracePerCall,
+  tree,
+  type CompareOptions,
+  type Deliberate,
+} from './fixtures/compare-traces';
 import { callWithLangChain, type LangChainBody } from './fixtures/langchain-calls';
 import { ensurePythonSdks } from './fixtures/python-sdks';
 
@@ -299,7 +303,7 @@ const CALLS = [...SDK_CALLS, ...(LANGCHAIN_RUNS ? LANGCHAIN_CALLS : [])];
  */
 const callsOf = (...sdks: Sdk[]) =>
   CALLS.filter((call) => sdks.includes(call.sdk)).map((call) => call.label);
-const DELIBERATE: { where: string; calls?: string[]; reason: string }[] = [
+const DELIBERATE: Deliberate[] = [
   {
     where: 'span.attributes.mlflow.llm.provider',
     calls: callsOf('openai', 'mistral'),
@@ -365,7 +369,7 @@ const DELIBERATE: { where: string; calls?: string[]; reason: string }[] = [
 ];
 
 /** The deliberate differences of the LangChain calls, listed where those calls run. */
-const LANGCHAIN_DELIBERATE: typeof DELIBERATE = [
+const LANGCHAIN_DELIBERATE: Deliberate[] = [
   ...['_type', 'model_name', 'max_completion_tokens', 'max_tokens'].map((key) => ({
     where: `span.attributes.invocation_params.${key}`,
     calls: callsOf('langchain'),
@@ -450,200 +454,13 @@ const SEARCHES = [
     : []),
 ];
 
-const READ_TRACE = path.join(__dirname, '..', 'checks', 'read-trace.py');
-
-/** How many traces each filter finds in each experiment: one Python process for all searches. */
-async function searchCounts(experimentIds: string[], filters: string[]): Promise<number[][]> {
-  const script = [
-    'import json, runpy, sys',
-    'helpers = runpy.run_path(sys.argv[1])',
-    'ids, filters = json.loads(sys.argv[2]), json.loads(sys.argv[3])',
-    'search = lambda e, f: len(helpers["main"](["search", e, f])["trace_ids"])',
-    'helpers["REAL_STDOUT"].write(json.dumps([[search(e, f) for e in ids] for f in filters]))',
-  ].join('\n');
-  const args = [READ_TRACE, JSON.stringify(experimentIds), JSON.stringify(filters)];
-  return JSON.parse(await runMlflowPython(['-c', script, ...args])) as number[][];
-}
-
-type Json = unknown;
-
-/** Nulls left out (Python's SDK objects list every unset field as None), key order aside. */
-function withoutNulls(value: Json): Json {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, Json> = {};
-  for (const key of Object.keys(value).sort()) {
-    const item = (value as Record<string, Json>)[key];
-    if (item !== null && item !== undefined) out[key] = withoutNulls(item);
-  }
-  return out;
-}
-
-const isObject = (value: Json): value is Record<string, Json> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const show = (value: Json) => (value === undefined ? 'absent' : JSON.stringify(value));
-
-/** Every difference between two values, as `where: python … ours …`, down to each object key. */
-function diff(where: string, python: Json, ours: Json, out: string[]): void {
-  const a = withoutNulls(python);
-  const b = withoutNulls(ours);
-  if (JSON.stringify(a) === JSON.stringify(b)) return;
-  out.push(`${where}: python ${show(a)}, ours ${show(b)}`);
-}
-
-function diffEntries(
-  where: string,
-  python: Record<string, Json>,
-  ours: Record<string, Json>,
-  out: string[],
-): void {
-  for (const key of new Set([...Object.keys(python), ...Object.keys(ours)]))
-    diff(`${where}.${key}`, python[key], ours[key], out);
-}
-
 /** LangChain's run arguments: objects compared key by key. */
-const RUN_ARGUMENTS = ['invocation_params', 'options', 'metadata'];
-
-/** LangGraph's checkpoint namespaces end in an id of the run (`respond:<uuid>`): the node only. */
-function withoutRunIds(metadata: Json): Json {
-  if (typeof metadata !== 'object' || metadata === null) return metadata;
-  return Object.fromEntries(
-    Object.entries(metadata).map(([key, value]) => [
-      key,
-      key.endsWith('checkpoint_ns') && typeof value === 'string' ? value.split(':')[0] : value,
-    ]),
-  );
-}
-
-function diffSpan(where: string, python: PythonSpan, ours: PythonSpan, out: string[]): void {
-  diff(`${where}.name`, python.name, ours.name, out);
-  diff(`${where}.span_type`, python.span_type, ours.span_type, out);
-  diff(`${where}.status_code`, python.status_code, ours.status_code, out);
-  diff(`${where}.inputs`, python.inputs, ours.inputs, out);
-  diff(`${where}.outputs`, python.outputs, ours.outputs, out);
-  const attributes = (span: PythonSpan) => {
-    const copy = { ...span.attributes };
-    // Recorded as span fields above, or ids of this very trace.
-    for (const key of ['mlflow.spanInputs', 'mlflow.spanOutputs', 'mlflow.traceRequestId'])
-      delete copy[key];
-    if ('metadata' in copy) copy.metadata = withoutRunIds(copy.metadata);
-    return copy;
-  };
-  const [pythonAttributes, ourAttributes] = [attributes(python), attributes(ours)];
-  for (const key of RUN_ARGUMENTS) {
-    const [a, b] = [pythonAttributes[key], ourAttributes[key]];
-    if (!isObject(a) || !isObject(b)) continue;
-    diffEntries(
-      `${where}.attributes.${key}`,
-      withoutNulls(a) as typeof a,
-      withoutNulls(b) as typeof b,
-      out,
-    );
-    delete pythonAttributes[key];
-    delete ourAttributes[key];
-  }
-  diffEntries(`${where}.attributes`, pythonAttributes, ourAttributes, out);
-  diff(
-    `${where}.events`,
-    python.events.map((e) => e.name),
-    ours.events.map((e) => e.name),
-    out,
-  );
-}
-
-/** The span tree as `name (type) > child…`, one line per span, children in name order. */
-function tree(trace: PythonTrace): string[] {
-  const lines: string[] = [];
-  const walk = (parent: string | null, depth: number) => {
-    const children = trace.spans
-      .filter((span) => span.parent_id === parent)
-      .sort((a, b) => a.name.localeCompare(b.name));
-    for (const span of children) {
-      lines.push(`${'  '.repeat(depth)}${span.name} (${span.span_type})`);
-      walk(span.span_id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return lines;
-}
-
-function diffTrace(label: string, python: PythonTrace, ours: PythonTrace, out: string[]): void {
-  const where = `${label}: `;
-  diff(`${where}tree`, tree(python), tree(ours), out);
-  diff(`${where}info.state`, python.info.state, ours.info.state, out);
-  diff(`${where}info.token_usage`, python.info.token_usage, ours.info.token_usage, out);
-  diff(
-    `${where}info.request_preview`,
-    parsedPreview(python.info.request_preview),
-    parsedPreview(ours.info.request_preview),
-    out,
-  );
-  diff(
-    `${where}info.response_preview`,
-    parsedPreview(python.info.response_preview),
-    parsedPreview(ours.info.response_preview),
-    out,
-  );
-  const metadata = (trace: PythonTrace) => {
-    // Python writes '' for what it cannot find (a git remote); the library leaves the key out.
-    const copy: Record<string, Json> = Object.fromEntries(
-      Object.entries(trace.info.trace_metadata).filter(([, value]) => value !== ''),
-    );
-    // Sizes of two different traces, checked against Python's own computation elsewhere.
-    delete copy['mlflow.trace.sizeBytes'];
-    delete copy['mlflow.trace.sizeStats'];
-    return copy;
-  };
-  diffEntries(`${where}info.metadata`, metadata(python), metadata(ours), out);
-  const tags = (trace: PythonTrace) => {
-    const copy: Record<string, Json> = { ...trace.info.tags };
-    // Where each trace's own artifacts live: an id of its own.
-    delete copy['mlflow.artifactLocation'];
-    return copy;
-  };
-  diffEntries(`${where}info.tags`, tags(python), tags(ours), out);
-  const byName = (trace: PythonTrace) => new Map(trace.spans.map((span) => [span.name, span]));
-  const pythonSpans = byName(python);
-  for (const [name, span] of byName(ours)) {
-    const other = pythonSpans.get(name);
-    if (other !== undefined) diffSpan(`${where}span[${name}]`, other, span, out);
-  }
-}
-
-/** A preview that is whole JSON, parsed (so nulls and key order aside); a cut one as it is. */
-function parsedPreview(preview: string | null): Json {
-  if (preview === null) return null;
-  try {
-    return JSON.parse(preview) as Json;
-  } catch {
-    return preview;
-  }
-}
-
-function isDeliberate(difference: string): boolean {
-  return DELIBERATE.some((entry) => matches(entry, difference));
-}
-
-function matches(entry: (typeof DELIBERATE)[number], difference: string): boolean {
-  const label = difference.slice(0, difference.indexOf(': '));
-  if (entry.calls !== undefined && !entry.calls.includes(label)) return false;
-  const where = difference.slice(label.length + 2, difference.indexOf(': python '));
-  return where === entry.where || where.replace(/^span\[[^\]]*\]/, 'span') === entry.where;
-}
-
-async function experimentId(name: string): Promise<string> {
-  const found = await mlflowRequest<{ experiment: { experiment_id: string } }>(
-    'GET',
-    `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
-  );
-  return found.experiment.experiment_id;
-}
+const COMPARE: CompareOptions = { attributesByKey: ['invocation_params', 'options', 'metadata'] };
 
 const camelCase = (name: string) => name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
 /** `max_output_tokens` → `maxOutputTokens` at every depth (the calls' own data has no `_`). */
-function camelCaseKeys(value: Json): Json {
+function camelCaseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCaseKeys);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
@@ -681,12 +498,11 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
   };
   const stamp = Date.now();
   const names = { python: `autolog-python-${stamp}`, ours: `autolog-ours-${stamp}` };
-  const experiments = { python: '', ours: '' };
   let app: INestApplication | undefined;
   let pairs: { call: Call; python: PythonTrace; ours: PythonTrace }[] = [];
   let differences: string[] = [];
   /** Per search, the traces it finds: [Python's, ours]. */
-  let searches: number[][] = [];
+  let counts: number[][] = [];
 
   beforeAll(async () => {
     await ensurePythonSdks(process.env.MLFLOW_TEST_PYTHON!);
@@ -700,17 +516,11 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
     };
 
     // Python: the calls with every SDK's autolog on (botocore speaks HTTP/1.1 only).
-    const callsFile = path.join(tmpdir(), `autolog-calls-${process.pid}-${stamp}.json`);
     const pythonUrls = { ...urls, bedrock: await servers.bedrock.startHttp1() };
-    writeFileSync(callsFile, JSON.stringify({ urls: pythonUrls, calls: CALLS }));
-    const pythonIds = JSON.parse(
-      await runMlflowPython(
-        [path.join(__dirname, 'fixtures', 'python-autolog.py'), names.python, callsFile],
-        {
-          timeoutMs: 120_000,
-        },
-      ),
-    ) as string[];
+    const pythonIds = await traceWithPython('python-autolog.py', names.python, {
+      urls: pythonUrls,
+      calls: CALLS,
+    });
 
     // The library: the same calls on traced clients, each its own trace.
     const OpenAI = newestRunnable(OPENAI_SDKS).load().default;
@@ -745,28 +555,20 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
           handler,
         ),
     };
-    const ourIds: string[] = [];
-    for (const call of CALLS) {
-      await callWithNodeSdk(clients[call.sdk], call);
-      await tracing.flush();
-      experiments.ours ||= await experimentId(names.ours);
-      const ids = await waitFor(async () => {
-        const found = (await searchTraces(experiments.ours, '')).map((t) => t.trace_id);
-        return found.length === ourIds.length + 1 ? found : undefined;
-      });
-      ourIds.push(ids.find((id) => !ourIds.includes(id))!);
-    }
-    experiments.python = await experimentId(names.python);
+    const ours = await tracePerCall(
+      CALLS,
+      names.ours,
+      () => tracing.flush(),
+      (call) => callWithNodeSdk(clients[call.sdk], call),
+    );
 
-    const [python, ours, counts] = await Promise.all([
-      readTracesWithPython(pythonIds),
-      readTracesWithPython(ourIds),
-      searchCounts([experiments.python, experiments.ours], SEARCHES),
-    ]);
-    searches = counts;
-    pairs = CALLS.map((call, i) => ({ call, python: python[i], ours: ours[i] }));
-    differences = [];
-    for (const { call, python, ours } of pairs) diffTrace(call.label, python, ours, differences);
+    ({ pairs, differences, counts } = await compareWithPython(
+      CALLS,
+      { experimentName: names.python, traceIds: pythonIds },
+      ours,
+      SEARCHES,
+      COMPARE,
+    ));
   }, 600_000);
 
   afterAll(async () => {
@@ -775,7 +577,7 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
   });
 
   it('stores the same names, types, tree, attributes, inputs, outputs, token usage and trace info, but for the deliberate differences', () => {
-    expect(differences.filter((d) => !isDeliberate(d))).toEqual([]);
+    expect(differences.filter((d) => !DELIBERATE.some((entry) => matches(entry, d)))).toEqual([]);
   });
 
   (LANGCHAIN_RUNS ? it : it.skip)(
@@ -797,7 +599,7 @@ describe("The same calls traced by MLflow's Python autolog and by the library", 
   it.each(SEARCHES.map((filter, i) => [filter, i] as const))(
     'finds as many traces for %s',
     (filter, i) => {
-      const [python, ours] = searches[i];
+      const [python, ours] = counts[i];
       expect(python).toBeGreaterThan(0);
       expect({ filter, count: ours }).toEqual({ filter, count: python });
     },
