@@ -255,7 +255,10 @@ describe(`Gemini (${geminiSdk.label}), Mistral, Groq and Ollama traced into a re
     expect(toolCall.attributes['mlflow.chat.tools']).toEqual([
       {
         type: 'function',
-        function: { name: 'get_weather', parameters: { properties: weather.parameters.properties } },
+        function: {
+          name: 'get_weather',
+          parameters: { properties: weather.parameters.properties },
+        },
       },
     ]);
     expect(toolCall.outputs).toMatchObject({
