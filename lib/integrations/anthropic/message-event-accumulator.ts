@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../../tracing/span-record';
-import { appendBounded, type StreamAccumulator } from '../shared';
+import { appendBounded, assignOwn, MAX_STREAMED_PARTS, type StreamAccumulator } from '../shared';
 
 type Json = Record<string, unknown>;
 
@@ -10,7 +10,8 @@ type Json = Record<string, unknown>;
  */
 export class MessageEventAccumulator implements StreamAccumulator {
   private message: Json | undefined;
-  private readonly blocks: Json[] = [];
+  // A Map: an array given index 4294967294 would have 4 billion holes to walk at the end.
+  private readonly blocks = new Map<number, Json>();
   private readonly toolInput = new Map<number, string>();
 
   constructor(private readonly record: (span: SpanRecord, message: unknown) => void) {}
@@ -22,21 +23,27 @@ export class MessageEventAccumulator implements StreamAccumulator {
         this.message = { ...(value.message as Json) };
         break;
       case 'content_block_start':
-        this.blocks[value.index as number] = { ...(value.content_block as Json) };
+        if (this.takesBlock(value.index))
+          this.blocks.set(value.index, { ...(value.content_block as Json) });
         break;
       case 'content_block_delta':
         this.addDelta(value.index as number, (value.delta ?? {}) as Json);
         break;
       case 'message_delta':
         if (this.message === undefined) break;
-        Object.assign(this.message, value.delta as Json);
+        assignOwn(this.message, value.delta);
         this.message.usage = { ...(this.message.usage as Json), ...(value.usage as Json) };
         break;
     }
   }
 
+  private takesBlock(index: unknown): index is number {
+    const valid = Number.isSafeInteger(index) && (index as number) >= 0;
+    return valid && (this.blocks.has(index as number) || this.blocks.size < MAX_STREAMED_PARTS);
+  }
+
   private addDelta(index: number, delta: Json): void {
-    const block = this.blocks[index];
+    const block = this.blocks.get(index);
     if (block === undefined) return;
     if (delta.type === 'text_delta') block.text = appendBounded(block.text as string, delta.text);
     else if (delta.type === 'thinking_delta')
@@ -48,7 +55,7 @@ export class MessageEventAccumulator implements StreamAccumulator {
   finish(span: SpanRecord): void {
     if (this.message === undefined) return;
     for (const [index, json] of this.toolInput) {
-      const block = this.blocks[index];
+      const block = this.blocks.get(index);
       if (block === undefined) continue;
       try {
         block.input = JSON.parse(json) as unknown;
@@ -56,6 +63,7 @@ export class MessageEventAccumulator implements StreamAccumulator {
         block.input = json;
       }
     }
-    this.record(span, { ...this.message, content: this.blocks.filter(Boolean) });
+    const content = [...this.blocks].sort(([a], [b]) => a - b).map(([, block]) => block);
+    this.record(span, { ...this.message, content });
   }
 }

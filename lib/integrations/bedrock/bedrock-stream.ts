@@ -1,7 +1,7 @@
 import { safeStringify } from '../../serialization';
 import type { SpanRecord } from '../../tracing/span-record';
 import { MAX_RECORDED_CHUNKS } from '../../tracing/stream-recorder';
-import { appendBounded, observeIterator, safely } from '../shared';
+import { appendBounded, assignOwn, MAX_STREAMED_PARTS, observeIterator, safely } from '../shared';
 import { bedrockTokenUsage, StreamedUsage } from './bedrock-usage';
 
 type Json = Record<string, unknown>;
@@ -85,13 +85,15 @@ export class ConverseStreamRecorder implements EventStreamRecorder {
 
   private process(name: string, value: Json): void {
     const index = typeof value.contentBlockIndex === 'number' ? value.contentBlockIndex : 0;
+    const full = !this.blocks.has(index) && this.blocks.size >= MAX_STREAMED_PARTS;
     if (name === 'messageStart' && typeof value.role === 'string') this.role = value.role;
+    else if (full && name.startsWith('contentBlock')) return;
     else if (name === 'contentBlockStart') {
       const start = (value.start ?? {}) as Json;
       if (start.toolUse !== undefined)
         this.blocks.set(index, { toolUse: { ...(start.toolUse as Json) } });
     } else if (name === 'contentBlockDelta') this.addDelta(index, (value.delta ?? {}) as Json);
-    else if (name === 'messageStop' || name === 'metadata') Object.assign(this.response, value);
+    else if (name === 'messageStop' || name === 'metadata') assignOwn(this.response, value);
   }
 
   private addDelta(index: number, delta: Json): void {

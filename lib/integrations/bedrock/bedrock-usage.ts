@@ -29,7 +29,7 @@ const CACHE_WRITE = [
 function first(usage: Json, keys: readonly string[]): number | undefined {
   for (const key of keys) {
     const value = usage[key];
-    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import type { SpanRecord } from '../../tracing/span-record';
 import {
   appendBounded,
   LlmAttribute,
+  MAX_STREAMED_PARTS,
   pathOf,
   safely,
   snakeCaseKeys,
@@ -144,6 +145,7 @@ export class GeminiChunkAccumulator implements StreamAccumulator {
     const index = typeof candidate.index === 'number' ? candidate.index : 0;
     let parts = this.candidates.get(index);
     if (parts === undefined) {
+      if (this.candidates.size >= MAX_STREAMED_PARTS) return;
       parts = { role: 'model', parts: [], finishReason: undefined };
       this.candidates.set(index, parts);
     }
@@ -159,7 +161,7 @@ export class GeminiChunkAccumulator implements StreamAccumulator {
         Object.keys(part).length === Object.keys(last).length &&
         last.thought === part.thought;
       if (sameText) last.text = appendBounded(last.text as string, part.text);
-      else if (parts.parts.length < 1000) parts.parts.push({ ...part });
+      else if (parts.parts.length < MAX_STREAMED_PARTS) parts.parts.push({ ...part });
     }
   }
 

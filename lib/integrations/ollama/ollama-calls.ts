@@ -2,7 +2,9 @@ import type { SpanRecord } from '../../tracing/span-record';
 import { SpanType } from '../../tracing/span-type';
 import {
   appendBounded,
+  assignOwn,
   LlmAttribute,
+  MAX_STREAMED_PARTS,
   requestBody,
   setRequestParameters,
   tokenUsage,
@@ -111,13 +113,19 @@ export const OLLAMA_CHAT: OllamaCall = {
   merge: (response, chunk) => {
     const message = (response.message ?? { role: 'assistant', content: '' }) as Json;
     const delta = (chunk.message ?? {}) as Json;
-    Object.assign(response, chunk, { message });
+    assignOwn(response, chunk, { message });
     if (typeof delta.role === 'string') message.role = delta.role;
     message.content = appendBounded(message.content as string, delta.content);
     if (typeof delta.thinking === 'string')
       message.thinking = appendBounded(message.thinking as string, delta.thinking);
-    if (Array.isArray(delta.tool_calls))
-      message.tool_calls = [...((message.tool_calls ?? []) as Json[]), ...delta.tool_calls];
+    if (Array.isArray(delta.tool_calls)) {
+      // Added in place: a copy per chunk would make a long stream of tool calls quadratic.
+      const calls = (message.tool_calls ??= []) as unknown[];
+      for (const call of delta.tool_calls as unknown[]) {
+        if (calls.length >= MAX_STREAMED_PARTS) break;
+        calls.push(call);
+      }
+    }
   },
 };
 
@@ -135,7 +143,7 @@ export const OLLAMA_GENERATE: OllamaCall = {
   merge: (response, chunk) => {
     const text = response.response as string | undefined;
     const thinking = response.thinking as string | undefined;
-    Object.assign(response, chunk);
+    assignOwn(response, chunk);
     response.response = appendBounded(text, chunk.response);
     if (typeof chunk.thinking === 'string' || thinking !== undefined)
       response.thinking = appendBounded(thinking, chunk.thinking);

@@ -3,6 +3,7 @@ import { SpanType } from '../../tracing/span-type';
 import {
   appendBounded,
   createMethod,
+  MAX_STREAMED_PARTS,
   pathOf,
   recordWithUsage,
   tokenUsage,
@@ -74,6 +75,7 @@ export class ChatChunkAccumulator implements StreamAccumulator {
     const index = typeof choice.index === 'number' ? choice.index : 0;
     let parts = this.choices.get(index);
     if (parts === undefined) {
+      if (this.choices.size >= MAX_STREAMED_PARTS) return;
       parts = {
         role: 'assistant',
         content: null,
@@ -117,8 +119,12 @@ export class ChatChunkAccumulator implements StreamAccumulator {
 
 function addToolCallDelta(calls: Map<number, ToolCallParts>, delta: Json): void {
   const index = typeof delta.index === 'number' ? delta.index : calls.size;
-  const call = calls.get(index) ?? { name: '', arguments: '' };
-  calls.set(index, call);
+  let call = calls.get(index);
+  if (call === undefined) {
+    if (calls.size >= MAX_STREAMED_PARTS) return;
+    call = { name: '', arguments: '' };
+    calls.set(index, call);
+  }
   if (delta.id != null) call.id = delta.id;
   if (delta.type != null) call.type = delta.type;
   const fn = (delta.function ?? {}) as Json;

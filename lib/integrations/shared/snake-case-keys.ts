@@ -1,3 +1,5 @@
+import { defineOwn } from './assign-own';
+
 /**
  * `value` with its object keys in snake_case (`usageMetadata` → `usage_metadata`), as the
  * provider's REST API and MLflow's Python SDK spell them and as MLflow's UI parses a
@@ -13,7 +15,7 @@ export function snakeCaseKeys(value: unknown, opaque: ReadonlySet<string>, depth
   for (const [key, field] of Object.entries(value)) {
     if (typeof field === 'function' || field === undefined) continue;
     const name = snakeCase(key);
-    out[name] = opaque.has(name) ? field : snakeCaseKeys(field, opaque, depth + 1);
+    defineOwn(out, name, opaque.has(name) ? field : snakeCaseKeys(field, opaque, depth + 1));
   }
   return out;
 }

@@ -1,8 +1,8 @@
 import type { TokenUsage } from '../../tracing/live-span.interface';
 
-/** A finite count, or undefined for anything else (a missing field, `null`, a string). */
+/** A finite count ≥ 0, or undefined for anything else (a missing field, `null`, a string, -1). */
 export function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** MLflow's usage shape, or undefined when the provider reported neither input nor output. */

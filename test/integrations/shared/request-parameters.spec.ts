@@ -48,6 +48,14 @@ describe('requestParameters', () => {
     ).toEqual({ model: 'm' });
   });
 
+  it('keeps a `__proto__` parameter as a parameter, never as the prototype', () => {
+    const body = JSON.parse('{"model": "m", "__proto__": {"forged": true}}') as object;
+    const parameters = requestParameters(body, []);
+    expect(Object.keys(parameters)).toEqual(['model', '__proto__']);
+    expect(Object.getPrototypeOf(parameters)).toBe(Object.prototype);
+    expect((parameters as { forged?: unknown }).forged).toBeUndefined();
+  });
+
   it.each([undefined, null, 'a string', 42, [1, 2]])('has none for a body like %p', (body) => {
     expect(requestParameters(body, [])).toEqual({});
   });
