@@ -53,13 +53,12 @@ export function describeThrownWithin(error: unknown, limits: SerializationLimits
     : reason;
 }
 
-export function setProperty(
-  out: { [key: string]: JsonValue },
-  key: string,
-  value: JsonValue,
-): void {
+/**
+ * `out[key] = value` as an own property: a `__proto__` key (JSON.parse makes them from any
+ * outside answer) stays a key instead of replacing `out`'s prototype.
+ */
+export function setProperty(out: object, key: string, value: unknown): void {
   if (key === '__proto__') {
-    // Plain assignment would call Object.prototype's __proto__ setter instead of adding a key.
     Object.defineProperty(out, key, {
       value,
       enumerable: true,
@@ -67,6 +66,6 @@ export function setProperty(
       configurable: true,
     });
   } else {
-    out[key] = value;
+    (out as Record<string, unknown>)[key] = value;
   }
 }

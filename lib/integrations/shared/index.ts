@@ -8,7 +8,7 @@ export type { SdkSpanStart } from './sdk-span';
 export { count, tokenUsage } from './token-counts';
 export { createMethod, recordWithUsage, requestBody, traceMethod } from './trace-method';
 export type { CreateMethodSpec, TracedMethod } from './trace-method';
-export { assignOwn, defineOwn } from './assign-own';
+export { assignOwn } from './assign-own';
 export { appendBounded, MAX_STREAMED_CHARS, MAX_STREAMED_PARTS } from './append-bounded';
 export { checkSdkClient, warnWhenNothingTraced } from './check-sdk-client';
 export { requestParameters, setRequestParameters } from './request-parameters';

@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../../tracing/span-record';
-import { defineOwn } from './assign-own';
+import { setProperty } from '../../serialization';
 import { safely } from './sdk-span';
 
 /**
@@ -38,7 +38,7 @@ export function requestParameters(
   for (const key of Object.keys(body)) {
     if (excluded.includes(key) || key.startsWith('mlflow.')) continue;
     const value = (body as Record<string, unknown>)[key];
-    if (value !== undefined) defineOwn(parameters, key, value);
+    if (value !== undefined) setProperty(parameters, key, value);
   }
   return parameters;
 }

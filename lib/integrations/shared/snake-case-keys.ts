@@ -1,4 +1,4 @@
-import { defineOwn } from './assign-own';
+import { setProperty } from '../../serialization';
 
 /**
  * `value` with its object keys in snake_case (`usageMetadata` → `usage_metadata`), as the
@@ -15,7 +15,7 @@ export function snakeCaseKeys(value: unknown, opaque: ReadonlySet<string>, depth
   for (const [key, field] of Object.entries(value)) {
     if (typeof field === 'function' || field === undefined) continue;
     const name = snakeCase(key);
-    defineOwn(out, name, opaque.has(name) ? field : snakeCaseKeys(field, opaque, depth + 1));
+    setProperty(out, name, opaque.has(name) ? field : snakeCaseKeys(field, opaque, depth + 1));
   }
   return out;
 }

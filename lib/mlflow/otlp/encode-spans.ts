@@ -3,6 +3,7 @@ import { sessionColumn, spanTypeColumn } from '../column-limits';
 import { SpanAttribute } from '../mlflow-keys';
 import { anyValue, keyValue } from './any-value';
 import { ProtobufWriter } from './protobuf-writer';
+import { setProperty } from '../../serialization';
 import { withoutTraceLevelAttributes } from './trace-level-attributes';
 
 const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
@@ -54,17 +55,8 @@ export function spanAttributes(
   };
   if (span.inputs !== undefined) attributes[SpanAttribute.INPUTS] = span.inputs;
   if (span.outputs !== undefined) attributes[SpanAttribute.OUTPUTS] = span.outputs;
-  for (const key of Object.keys(span.attributes)) {
-    // Assigning a `__proto__` key would set the object's prototype instead of adding the key.
-    if (key === '__proto__') {
-      Object.defineProperty(attributes, key, {
-        value: span.attributes[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else attributes[key] = span.attributes[key];
-  }
+  for (const key of Object.keys(span.attributes))
+    setProperty(attributes, key, span.attributes[key]);
   // A continued trace belongs to the caller: its trace-level fields are not ours to set.
   if (trace.remoteParentSpanIdHex !== null) return withoutTraceLevelAttributes(attributes);
   if (span === trace.rootSpan) {
