@@ -1,5 +1,6 @@
 import type { DeliveryOutcome, PendingDelivery, TraceSink } from '../export/trace-sink.interface';
 import type { FinishedTrace } from '../trace-model';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { ExperimentResolver } from './experiment-resolver';
 import { MlflowHttpClient } from './mlflow-http-client';
 import { MlflowHttpError } from './mlflow-http.error';
@@ -8,7 +9,6 @@ import { encodeTraces, MLFLOW_RESOURCE } from './otlp/encode-spans';
 import { processRunContext } from './run-context';
 import { buildStartTraceBody } from './trace-info';
 import { encodeTracesJson } from './traces-json';
-import { runLimited } from './run-limited';
 import type { ModelVersions } from '../versions/model-versions';
 
 const OTLP_PATH = '/v1/traces';
@@ -16,22 +16,30 @@ const START_TRACE_PATH = '/api/3.0/mlflow/traces';
 const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
 /** The trace metadata key of the app's `serviceName` (OpenTelemetry's resource attribute name). */
 export const SERVICE_NAME = 'service.name';
-/** StartTraceV3 calls under way at once per batch (MLflow's Python SDK uses 10 workers). */
-const START_TRACE_CONCURRENCY = 8;
+/**
+ * StartTraceV3 calls under way at once, across all batches. MLflow's server (3.17) holds two
+ * database connections for each (`start_trace` looks up the experiment in a second session), and
+ * its default pool has 15: fifteen calls at once in one server worker wait on each other for
+ * the pool's 30 s timeout, then fail. Four per app leave room for a few replicas.
+ */
+export const START_TRACE_CONCURRENCY = 4;
 /** Parts of a trace's delivery, kept in `PendingDelivery.stored` across retries. */
 const SPANS = 'spans';
 const INFO = 'info';
 
 /**
- * Delivers finished traces the way MLflow's own SDK does: every span of a batch in one OTLP
- * request (so they land in the server's span store), then one StartTraceV3 per trace with the
- * authoritative trace info. Each half is recorded per trace, so a retry sends only what is
- * missing (both are upserts on the server: a resend never duplicates). A batch the server
- * refuses as a whole (400/413/422) is split until the trace at fault is alone. A server without
- * OTLP ingestion (404/501) gets `traces.json` artifacts instead, from then on.
+ * Delivers finished traces as MLflow's server stores them most cheaply: one StartTraceV3 per
+ * trace with the authoritative trace info, then every span of the batch in one OTLP request.
+ * (MLflow's own SDK sends spans first; the server then creates each trace from its spans and
+ * rewrites it when the info arrives, which costs it about twice the CPU.) Each half is recorded
+ * per trace, so a retry sends only what is missing (both are upserts on the server: a resend
+ * never duplicates). A batch the server refuses as a whole (400/413/422) is split until the trace
+ * at fault is alone. A server without OTLP ingestion (404/501) gets `traces.json` artifacts
+ * instead, from then on.
  */
 export class MlflowTraceSink implements TraceSink {
   private otlpUnsupported = false;
+  private readonly startTraceLimit = new ConcurrencyLimit(START_TRACE_CONCURRENCY);
   readonly name: string;
   /** Metadata every trace carries, under its own: see the constructor. */
   private readonly processMetadata: Readonly<Record<string, string>>;
@@ -56,24 +64,47 @@ export class MlflowTraceSink implements TraceSink {
     const errors = new Map<PendingDelivery, unknown>();
     try {
       const experimentId = await this.experiments.resolve();
-      const withoutSpans = deliveries.filter((delivery) => !delivery.stored.has(SPANS));
+      await this.sendInfos(deliveries, experimentId, signal, errors);
+      const withoutSpans = deliveries.filter((d) => !errors.has(d) && !d.stored.has(SPANS));
       if (withoutSpans.length > 0 && !this.otlpUnsupported) {
         await this.sendSpans(withoutSpans, experimentId, signal, errors);
-      }
-      const withoutInfo = deliveries.filter((d) => !errors.has(d) && !d.stored.has(INFO));
-      await runLimited(withoutInfo, START_TRACE_CONCURRENCY, async (delivery) => {
-        try {
-          await this.sendInfo(delivery.trace, experimentId, signal);
-          delivery.stored.add(INFO);
-        } catch (error) {
-          errors.set(delivery, error);
+        if (this.otlpUnsupported) {
+          // Found out just now: these traces' spans go as artifacts, next to their info.
+          for (const delivery of withoutSpans) delivery.stored.delete(INFO);
+          await this.sendInfos(withoutSpans, experimentId, signal, errors);
         }
-      });
+      }
     } catch (error) {
       for (const delivery of deliveries) if (!errors.has(delivery)) errors.set(delivery, error);
     }
     return deliveries.map((delivery) =>
       errors.has(delivery) ? { ok: false, error: errors.get(delivery) } : { ok: true },
+    );
+  }
+
+  private async sendInfos(
+    deliveries: readonly PendingDelivery[],
+    experimentId: string,
+    signal: AbortSignal,
+    errors: Map<PendingDelivery, unknown>,
+  ): Promise<void> {
+    const withoutInfo = deliveries.filter((d) => !errors.has(d) && !d.stored.has(INFO));
+    // A call that got no answer (down, hung, reset) fails the ones still waiting their turn:
+    // the batch settles after one request timeout, not one per turn.
+    let unanswered: unknown;
+    await Promise.all(
+      withoutInfo.map((delivery) =>
+        this.startTraceLimit.run(async () => {
+          if (unanswered !== undefined) return errors.set(delivery, unanswered);
+          try {
+            await this.sendInfo(delivery.trace, experimentId, signal);
+            delivery.stored.add(INFO);
+          } catch (error) {
+            errors.set(delivery, error);
+            if (!(error instanceof MlflowHttpError)) unanswered ??= error;
+          }
+        }),
+      ),
     );
   }
 

@@ -27,7 +27,8 @@ describe('ExportHealthIndicator with @nestjs/terminus', () => {
     // A stand-in MLflow: answers OTLP and StartTraceV3 while reachable, resets connections after.
     const server = net.createServer((socket) => {
       if (!reachable) return socket.destroy();
-      socket.on('data', () =>
+      // One answer per connection: a request may arrive in several chunks.
+      socket.once('data', () =>
         socket.end(
           'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
         ),
