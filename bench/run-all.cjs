@@ -3,8 +3,8 @@
 // http-fastify, export, outage, masking, masking-attack (inputs built to make masking slow:
 // direct cost and the event-loop stall a concurrent request sees), replicas (app processes
 // against one MLflow server on PostgreSQL: where it saturates, what the apps do past it), and
-// the two HTTP parts again on Node 24 (http-express-node24, http-fastify-node24:
-// AsyncLocalStorage without promise hooks), all by default. Node 24 comes from the npm
+// micro and the two HTTP parts again on Node 24 (micro-node24, http-express-node24,
+// http-fastify-node24: AsyncLocalStorage without promise hooks), all by default. Node 24 comes from the npm
 // registry through scripts/ci/use-node.sh.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -20,10 +20,11 @@ const PARTS = {
   masking: ['masking.cjs'],
   'masking-attack': ['masking-attack.cjs'],
   replicas: ['replicas.cjs'],
+  'micro-node24': ['micro.cjs'],
   'http-express-node24': ['http.cjs', 'express'],
   'http-fastify-node24': ['http.cjs', 'fastify'],
 };
-const ON_NODE24 = new Set(['http-express-node24', 'http-fastify-node24']);
+const ON_NODE24 = new Set(['micro-node24', 'http-express-node24', 'http-fastify-node24']);
 
 let node24;
 function node24Path() {
