@@ -25,7 +25,7 @@ const list = (value, fallback) => (value || fallback).split(',').map(Number);
 const REPLICAS = Number(process.env.BENCH_REPLICAS || 4);
 const WORKERS = list(process.env.BENCH_REPLICAS_WORKERS, '2,4');
 // Offered traces/s across the replicas, one step each.
-const STEPS = list(process.env.BENCH_REPLICAS_STEPS, '10,20,40,80');
+const STEPS = list(process.env.BENCH_REPLICAS_STEPS, '20,40,80,160');
 const STEP_SECONDS = Number(process.env.BENCH_REPLICAS_STEP_SECONDS || 10);
 // Per replica. The library's default is 2000; a smaller queue fills within a short step.
 const QUEUE = Number(process.env.BENCH_REPLICAS_QUEUE || 150);
