@@ -111,7 +111,13 @@ function createExporter(
   if (options.exporter !== undefined) return options.exporter;
   const destinations: BatchingTraceExporter[] = [];
   if (options.otlp === undefined || options.otlp.dualExport) {
-    const sink = new MlflowTraceSink(client, experiments, options.serviceName, versions);
+    const sink = new MlflowTraceSink(
+      client,
+      experiments,
+      options.serviceName,
+      versions,
+      options.export.maxConcurrentExports,
+    );
     destinations.push(new BatchingTraceExporter(sink, options.export));
   }
   if (options.otlp !== undefined) {

@@ -17,12 +17,13 @@ const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
 /** The trace metadata key of the app's `serviceName` (OpenTelemetry's resource attribute name). */
 export const SERVICE_NAME = 'service.name';
 /**
- * StartTraceV3 calls under way at once, across all batches. MLflow's server (3.17) holds two
- * database connections for each (`start_trace` looks up the experiment in a second session), and
- * its default pool has 15: fifteen calls at once in one server worker wait on each other for
- * the pool's 30 s timeout, then fail. Four per app leave room for a few replicas.
+ * StartTraceV3 calls under way at once, per batch allowed in flight (`maxConcurrentExports`),
+ * shared by all batches. MLflow's server (3.17) holds two database connections for each call
+ * (`start_trace` looks up the experiment in a second session), and its default pool has 15:
+ * fifteen calls at once in one server worker wait on each other for the pool's 30 s timeout,
+ * then fail. The default, 4 per app, leaves room for a few replicas.
  */
-export const START_TRACE_CONCURRENCY = 4;
+export const TRACE_INFO_CALLS_PER_BATCH = 2;
 /** Parts of a trace's delivery, kept in `PendingDelivery.stored` across retries. */
 const SPANS = 'spans';
 const INFO = 'info';
@@ -39,7 +40,7 @@ const INFO = 'info';
  */
 export class MlflowTraceSink implements TraceSink {
   private otlpUnsupported = false;
-  private readonly startTraceLimit = new ConcurrencyLimit(START_TRACE_CONCURRENCY);
+  private readonly startTraceLimit: ConcurrencyLimit;
   readonly name: string;
   /** Metadata every trace carries, under its own: see the constructor. */
   private readonly processMetadata: Readonly<Record<string, string>>;
@@ -50,7 +51,9 @@ export class MlflowTraceSink implements TraceSink {
     serviceName: string,
     /** Looks up the version of traces that ended before its id was known. */
     private readonly versions?: ModelVersions,
+    maxConcurrentExports = 2,
   ) {
+    this.startTraceLimit = new ConcurrencyLimit(TRACE_INFO_CALLS_PER_BATCH * maxConcurrentExports);
     this.name = `MLflow at ${client.trackingUri}`;
     // The run context as MLflow's Python SDK writes it on every trace, and the service name:
     // as a resource attribute the server would make it a tag, first in every row of the UI.

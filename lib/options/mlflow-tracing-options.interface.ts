@@ -27,7 +27,7 @@ export interface ExportOptions {
   maxTraceBytes?: number;
   /** Traces per OTLP request. Default 100. */
   maxBatchSize?: number;
-  /** Batches sent at once (each sends at most 8 trace infos at a time). Default 2. */
+  /** Batches sent at once; their trace infos go at most two per batch at a time, four by default. Default 2. */
   maxConcurrentExports?: number;
   /** Milliseconds a finished trace may wait for others to share its request. Default 500. */
   scheduledDelayMs?: number;

@@ -1,5 +1,5 @@
 import { NO_DROPS } from '../../lib/export';
-import { START_TRACE_CONCURRENCY } from '../../lib/mlflow/mlflow-trace-sink';
+import { TRACE_INFO_CALLS_PER_BATCH } from '../../lib/mlflow/mlflow-trace-sink';
 import { FaultProxy } from './fixtures/fault-proxy';
 import { bootFaultApp, closeFaultApps, produceTraces, readExperiment } from './fixtures/fault-app';
 
@@ -21,7 +21,7 @@ describe('many batches in flight against one MLflow server', () => {
   it('stores every trace without a retry, never opening more StartTraceV3 calls than the bound', async () => {
     const experimentName = `pool-${Date.now()}`;
     const { app, tracing, exportedIds } = await bootFaultApp(proxy.url, experimentName, {
-      maxConcurrentExports: 8,
+      maxConcurrentExports: 4,
       maxBatchSize: 10,
       requestTimeoutMs: 20_000,
     });
@@ -30,7 +30,7 @@ describe('many batches in flight against one MLflow server', () => {
 
     const stats = tracing.getExportStats()!;
     expect(stats).toMatchObject({ exported: 300, pending: 0, retried: 0, dropped: NO_DROPS });
-    expect(proxy.peakInFlight.get(START_TRACE)).toBeLessThanOrEqual(START_TRACE_CONCURRENCY);
+    expect(proxy.peakInFlight.get(START_TRACE)).toBeLessThanOrEqual(4 * TRACE_INFO_CALLS_PER_BATCH);
     // Each batch's trace info goes first; its spans then join traces that already exist.
     expect(proxy.arrivals.find((route) => route === START_TRACE || route === OTLP)).toBe(
       START_TRACE,
