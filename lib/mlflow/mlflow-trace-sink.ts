@@ -14,6 +14,7 @@ import type { ModelVersions } from '../versions/model-versions';
 const OTLP_PATH = '/v1/traces';
 const START_TRACE_PATH = '/api/3.0/mlflow/traces';
 const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts/';
+const DELETE_TRACES_PATH = '/api/3.0/mlflow/traces/delete-traces';
 /** The trace metadata key of the app's `serviceName` (OpenTelemetry's resource attribute name). */
 export const SERVICE_NAME = 'service.name';
 /**
@@ -148,6 +149,31 @@ export class MlflowTraceSink implements TraceSink {
         return;
       }
       for (const delivery of group) errors.set(delivery, error);
+      if (refusesBody(error)) await this.withdrawInfo(group[0], experimentId, signal);
+    }
+  }
+
+  /**
+   * The server refuses this trace's spans for good, and the trace will be counted as dropped:
+   * its info, stored first, goes too, so MLflow never holds a trace the stats call dropped.
+   * Best effort: a failure leaves the info, a trace without spans.
+   */
+  private async withdrawInfo(
+    delivery: PendingDelivery,
+    experimentId: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (!delivery.stored.has(INFO) || delivery.trace.remoteParentSpanIdHex !== null) return;
+    try {
+      await this.client.json(
+        'POST',
+        DELETE_TRACES_PATH,
+        { experiment_id: experimentId, request_ids: [delivery.trace.traceId] },
+        signal,
+      );
+      delivery.stored.delete(INFO);
+    } catch {
+      // Left as a trace without spans; the drop is counted and logged either way.
     }
   }
 

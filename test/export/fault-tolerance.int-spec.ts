@@ -104,6 +104,30 @@ describe('delivery through faults, read back from the real server', () => {
   }, 90_000);
 });
 
+describe('spans the server refuses for good', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(uri());
+  });
+  afterAll(() => proxy.close());
+
+  it('counts each trace as rejected, and MLflow keeps none of it (its info, stored first, is withdrawn)', async () => {
+    const experimentName = `refused-spans-${Date.now()}`;
+    const { app, tracing } = await bootFaultApp(proxy.url, experimentName);
+    proxy.set({ pathPrefix: '/v1/traces', fault: { kind: 'status', status: 422 } });
+    await produceTraces(tracing, 6, 'refused');
+    await tracing.flush(20_000);
+
+    const stats = tracing.getExportStats()!;
+    expect(stats).toMatchObject({ exported: 0, pending: 0 });
+    expect(stats.dropped.rejected).toBe(6);
+    expect(proxy.arrivals.filter((route) => route.endsWith('/delete-traces'))).toHaveLength(6);
+    expect(await readExperiment(uri(), experimentName)).toEqual({});
+    proxy.clear();
+    await app.close();
+  }, 60_000);
+});
+
 describe('the outage log lines, against a hung server, tell what happened', () => {
   let proxy: FaultProxy;
   beforeAll(async () => {
