@@ -95,4 +95,21 @@ describe('servers without OTLP ingestion get the spans as a traces.json artifact
       BigInt(byName.capture.start_time_ns),
     );
   });
+
+  it("refuses a continued trace's spans (they have nowhere to go) without failing the traces sent with it", async () => {
+    const tracing = app.get(TracingService);
+    const before = tracing.getExportStats()!;
+    const caller = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const ids: string[] = [];
+    tracing.withSpan({ name: 'continued', traceparent: caller }, () => 1);
+    for (let i = 0; i < 3; i++) {
+      tracing.withSpan(`own ${i}`, () => void ids.push(tracing.getActiveTraceId()!));
+    }
+    await tracing.flush();
+
+    const stats = tracing.getExportStats()!;
+    expect(stats.exported - before.exported).toBe(3);
+    expect(stats.dropped.rejected - before.dropped.rejected).toBe(1);
+    for (const id of ids) expect((await readTraceWithPython(id)).spans).toHaveLength(1);
+  });
 });
