@@ -1,3 +1,4 @@
+import { describeNetworkError } from '../export/delivery-failure';
 import type { DeliveryOutcome, PendingDelivery, TraceSink } from '../export/trace-sink.interface';
 import type { FinishedTrace } from '../trace-model';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -105,9 +106,7 @@ export class MlflowTraceSink implements TraceSink {
             delivery.stored.add(INFO);
           } catch (error) {
             errors.set(delivery, error);
-            const answered =
-              error instanceof MlflowHttpError || error instanceof ContinuedTraceUnsupportedError;
-            if (!answered) unanswered ??= error;
+            if (describeNetworkError(error) !== undefined) unanswered ??= error;
           }
         }),
       ),
@@ -201,7 +200,9 @@ export class MlflowTraceSink implements TraceSink {
     // A continued trace belongs to the caller, who sends its info; MLflow's SDK does the same.
     if (trace.remoteParentSpanIdHex !== null) {
       if (!this.otlpUnsupported) return;
-      throw new ContinuedTraceUnsupportedError();
+      throw new Error(
+        'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
+      );
     }
     // Rejects while MLflow does not answer: the trace is retried, and linked once it does.
     const modelId =
@@ -240,15 +241,6 @@ export class MlflowTraceSink implements TraceSink {
       encodeTracesJson(trace),
       { 'content-type': 'application/json' },
       signal,
-    );
-  }
-}
-
-/** Refused before sending: without OTLP ingestion, a continued trace's spans have nowhere to go. */
-class ContinuedTraceUnsupportedError extends Error {
-  constructor() {
-    super(
-      'this MLflow server lacks OTLP span ingestion, which spans of a continued (distributed) trace need',
     );
   }
 }

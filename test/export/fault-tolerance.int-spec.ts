@@ -1,7 +1,7 @@
 import { startMlflowServer, type MlflowServer } from '../../scripts/mlflow/mlflow-server.cjs';
 import type { ExportStats } from '../../lib';
 import { NO_DROPS } from '../../lib/export';
-import { FaultProxy, type Fault, type FaultRule } from './fixtures/fault-proxy';
+import { useFaultProxy, type Fault, type FaultRule } from './fixtures/fault-proxy';
 import { bootFaultApp, closeFaultApps, produceTraces, readExperiment } from './fixtures/fault-app';
 
 const uri = () => process.env.MLFLOW_TEST_TRACKING_URI as string;
@@ -31,15 +31,12 @@ const faults: [string, FaultRule | Fault][] = [
 ];
 
 describe('delivery through faults, read back from the real server', () => {
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    proxy = await FaultProxy.start(uri());
-  });
-  afterAll(() => proxy.close());
+  const faultProxy = useFaultProxy(uri);
 
   it.each(faults)(
     '%s: after the fault clears every trace is in MLflow exactly once and the stats match',
     async (label, rule) => {
+      const proxy = faultProxy();
       const experimentName = `fault-${label.replace(/\W+/g, '-')}-${Date.now()}`;
       const { app, tracing, exportedIds } = await bootFaultApp(proxy.url, experimentName);
       await tracing.flush(20_000); // the experiment exists before the fault starts
@@ -73,6 +70,7 @@ describe('delivery through faults, read back from the real server', () => {
   );
 
   it('with the server down for long, memory and the queue stay within their bounds', async () => {
+    const proxy = faultProxy();
     proxy.set({ kind: 'reset' });
     const { app, tracing } = await bootFaultApp(proxy.url, `down-${Date.now()}`, {
       maxQueueSize: 300,
@@ -105,13 +103,10 @@ describe('delivery through faults, read back from the real server', () => {
 });
 
 describe('spans the server refuses for good', () => {
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    proxy = await FaultProxy.start(uri());
-  });
-  afterAll(() => proxy.close());
+  const faultProxy = useFaultProxy(uri);
 
   it('counts each trace as rejected, and MLflow keeps none of it (its info, stored first, is withdrawn)', async () => {
+    const proxy = faultProxy();
     const experimentName = `refused-spans-${Date.now()}`;
     const { app, tracing } = await bootFaultApp(proxy.url, experimentName);
     proxy.set({ pathPrefix: '/v1/traces', fault: { kind: 'status', status: 422 } });
@@ -129,13 +124,10 @@ describe('spans the server refuses for good', () => {
 });
 
 describe('the outage log lines, against a hung server, tell what happened', () => {
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    proxy = await FaultProxy.start(uri());
-  });
-  afterAll(() => proxy.close());
+  const faultProxy = useFaultProxy(uri);
 
   it("'stopped' once the first request times out; 'resumed' with the true drop counts; MLflow holds what the stats say", async () => {
+    const proxy = faultProxy();
     const lines: { at: number; text: string }[] = [];
     const capture = (text: unknown) => lines.push({ at: Date.now(), text: String(text) });
     const logger = { log: capture, warn: capture, error: capture, debug() {}, verbose() {} };

@@ -1,6 +1,6 @@
 import { NO_DROPS } from '../../lib/export';
 import { TRACE_INFO_CALLS_PER_BATCH } from '../../lib/mlflow/mlflow-trace-sink';
-import { FaultProxy } from './fixtures/fault-proxy';
+import { useFaultProxy } from './fixtures/fault-proxy';
 import { bootFaultApp, closeFaultApps, produceTraces, readExperiment } from './fixtures/fault-app';
 
 const uri = () => process.env.MLFLOW_TEST_TRACKING_URI as string;
@@ -12,13 +12,10 @@ afterEach(closeFaultApps);
 // MLflow's server takes two database connections per StartTraceV3 from a pool of 15: enough
 // calls at once leave every connection held by a call waiting for its second, for 30 s.
 describe('many batches in flight against one MLflow server', () => {
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    proxy = await FaultProxy.start(uri());
-  });
-  afterAll(() => proxy.close());
+  const faultProxy = useFaultProxy(uri);
 
   it('stores every trace without a retry, never opening more StartTraceV3 calls than the bound', async () => {
+    const proxy = faultProxy();
     const experimentName = `pool-${Date.now()}`;
     const { app, tracing, exportedIds } = await bootFaultApp(proxy.url, experimentName, {
       maxConcurrentExports: 4,
